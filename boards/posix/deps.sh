@@ -1,0 +1,41 @@
+#!/bin/sh
+# Make sure the Debian packages libtvc builds (and tests) with are present.
+# usage: deps.sh build|demo|test CC
+# Installs what is missing when run as root on a Debian system; otherwise
+# stops and prints the exact command to run.
+set -u
+what=${1:-build}
+cc=${2:-cc}
+
+pkgs=""
+# Build: mbedTLS and jsmn headers, found by the compiler that will use them.
+have_header() { printf '#include <%s>\n' "$1" | $cc -E -x c - >/dev/null 2>&1; }
+have_header mbedtls/ssl.h || pkgs="$pkgs libmbedtls-dev"
+have_header jsmn.h || pkgs="$pkgs libjsmn-dev"
+if [ "$what" = test ] || [ "$what" = demo ]; then
+    command -v openssl >/dev/null 2>&1 || pkgs="$pkgs openssl"
+    [ -x /usr/bin/python3 ] || pkgs="$pkgs python3"
+fi
+if [ "$what" = test ]; then
+    command -v clang >/dev/null 2>&1 || pkgs="$pkgs clang"
+    # gcc's sanitizer runtimes
+    printf 'int main(void){return 0;}\n' | $cc -fsanitize=address,undefined -x c - -o /dev/null >/dev/null 2>&1 \
+        || pkgs="$pkgs libasan8 libubsan1"
+fi
+[ -z "$pkgs" ] && exit 0
+
+cmd="apt-get install -y --no-install-recommends$pkgs"
+if ! command -v apt-get >/dev/null 2>&1; then
+    echo "libtvc: missing:$pkgs (no apt-get here: install the equivalents by hand)" >&2
+    exit 1
+fi
+if [ "$(id -u)" != 0 ]; then
+    echo "libtvc: missing Debian packages:$pkgs" >&2
+    echo "run as root:  apt-get update && $cmd" >&2
+    exit 1
+fi
+echo "libtvc: installing$pkgs" >&2
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq >/dev/null 2>&1 || apt-get update
+# shellcheck disable=SC2086
+apt-get install -y -qq --no-install-recommends $pkgs >/dev/null || $cmd

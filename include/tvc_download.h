@@ -1,0 +1,90 @@
+/**
+ * @file tvc_download.h
+ * @brief Resumable downloads to local storage through a fixed buffer.
+ *
+ * Bytes go to `<path>.part`; a sidecar `<path>.part.meta` remembers the URL
+ * and the server's validator (ETag or Last-Modified).  A later start with the
+ * same URL and path resumes with `Range` (+ `If-Range`).  A 200 answer to a
+ * ranged request restarts from zero; a `Content-Range` that does not start
+ * where the part file ends restarts from zero.  When the length is verified
+ * the part is fsynced, renamed over `<path>` atomically and the directory
+ * synced; only then is the download reported done.  No Authorization header
+ * is ever sent (the request carries no key).
+ */
+#ifndef TVC_DOWNLOAD_H
+#define TVC_DOWNLOAD_H
+
+#include "tvc_base.h"
+#include "tvc_config.h"
+#include "tvc_http.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/** @brief Progress callback: bytes on disk so far, total (-1 unknown). */
+typedef void (*tvc_dl_progress_fn)(void *user, uint64_t have, int64_t total);
+
+struct tvc_dl {
+    struct tvc_http_client *http;
+    const struct tvc_port *port;
+    tvc_dl_progress_fn progress;  /**< may be NULL */
+    void *progress_user;
+    uint32_t io_timeout_ms;       /**< 0: default */
+
+    /* results, valid after success */
+    uint8_t sha256[32];           /**< SHA-256 of the finished file */
+    uint64_t bytes;               /**< its size */
+    int resumed;                  /**< 1 when an earlier part was kept */
+    int http_status;              /**< status of the last answer */
+
+    /* private */
+    char url_[TVC_URL_MAX];
+    char path_[TVC_PATH_MAX];
+    char part_[TVC_PATH_MAX + 8];
+    char meta_[TVC_PATH_MAX + 16];
+    char validator_[128];
+    char new_validator_[128];
+    struct tvc_http_req rq_;
+    int fh_;
+    uint64_t have_;
+    int64_t total_;
+    int64_t expect_;
+    int state_;
+    int err_;
+};
+
+/**
+ * @brief Begin (or resume) downloading @p url to @p path.
+ * @p port must provide storage; @p http should be a client with TLS for https.
+ * Set d->progress, d->progress_user and d->io_timeout_ms before the call
+ * (they are not reset); results and private members are.  The directory of
+ * @p path must exist.
+ * @return 0; TVC_ERR_ARG; TVC_ERR_STATE (this download is running);
+ *         TVC_ERR_PORT; TVC_ERR_NOSPACE (path or URL too long); URL errors;
+ *         TVC_ERR_STORAGE; or another error of tvc_http_start() (e.g.
+ *         TVC_ERR_CONNECT from a port that refuses at once).
+ */
+int tvc_dl_start(struct tvc_dl *d, struct tvc_http_client *http, const struct tvc_port *port,
+                 const char *url, const char *path);
+
+/**
+ * @brief Advance the download.
+ * @return TVC_ERR_AGAIN; 0 done (file at path, d->sha256 and d->bytes set);
+ *         TVC_ERR_HTTP_STATUS (not 200/206, see d->http_status; the part file
+ *         is kept); TVC_ERR_HTTP_TRUNCATED (length did not verify; part kept
+ *         for a resume); TVC_ERR_STORAGE; network/TLS/HTTP errors of
+ *         tvc_http_step() (part kept: start again to resume).
+ */
+int tvc_dl_step(struct tvc_dl *d, uint32_t wait_ms);
+
+/** @brief Stop: closes the part file (kept for a later resume).  Safe twice. */
+void tvc_dl_abort(struct tvc_dl *d);
+
+/** @brief Lower-case hex of a SHA-256 (65 bytes with NUL). */
+void tvc_hex(const uint8_t *in, size_t len, char *out);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* TVC_DOWNLOAD_H */

@@ -1,0 +1,150 @@
+/**
+ * @file tvc_job.h
+ * @brief The job engine: submit, poll, download, as a step function that
+ * never sleeps and never blocks longer than the caller allows.
+ *
+ * @code
+ * // in a player's main loop
+ * uint32_t sleep_ms;
+ * int rc = tvc_job_step(&job, 0, &sleep_ms);   // never blocks
+ * if (rc == TVC_ERR_AGAIN) schedule_next_call(sleep_ms);
+ * else if (rc == 0) play(job.rec.out);
+ * else report(rc, &job.res);
+ * @endcode
+ *
+ * Rules the engine keeps:
+ * - generate is sent at most once per job.  It is repeated only when the
+ *   connection or TLS handshake failed before any request byte went out, or
+ *   when the service explicitly refused it with 429/503 (no record made).
+ *   When bytes went out and no answer came, the job ends with
+ *   TVC_ERR_OUTCOME_UNKNOWN and is never re-sent.
+ * - With a journal, an in-flight marker is durable before generate is sent,
+ *   and the job record is durable as soon as the answer arrives.
+ * - check-status is retried on network errors and 5xx with exponential
+ *   backoff and jitter; 429/503 honour Retry-After when it fits the deadline.
+ * - Polling follows an adaptive 5-10 s schedule with jitter (or a fixed base
+ *   interval), stretched to stay inside the request budget.
+ * - An unknown status value ends the job (TVC_ERR_API_PROTOCOL).
+ * - The overall deadline always ends the job (TVC_ERR_DEADLINE).
+ */
+#ifndef TVC_JOB_H
+#define TVC_JOB_H
+
+#include "tvc_api.h"
+#include "tvc_base.h"
+#include "tvc_download.h"
+#include "tvc_journal.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/**
+ * @brief Default overall deadline of a job, ms.  Possible values: >= 1000.
+ * Default: 900000 (15 min; typical jobs take 2-5 min).
+ */
+#ifndef TVC_JOB_DEADLINE_MS
+#define TVC_JOB_DEADLINE_MS 900000u
+#endif
+
+/**
+ * @brief Consecutive failed attempts (network errors, 5xx) of one step
+ * before the job gives up.  Possible values: 1 .. 100.  Default: 6.
+ */
+#ifndef TVC_JOB_MAX_ATTEMPTS
+#define TVC_JOB_MAX_ATTEMPTS 6
+#endif
+
+/** @brief Events reported to tvc_job.on_event. */
+enum tvc_job_event {
+    TVC_EV_SUBMITTED = 1, /**< generate accepted: rec.record_id known */
+    TVC_EV_STATUS,        /**< a check-status answer arrived (res updated) */
+    TVC_EV_WAITING,       /**< backing off / honouring Retry-After / budget */
+    TVC_EV_DOWNLOAD,      /**< download progress (dl_have / dl_total) */
+    TVC_EV_DONE           /**< files on disk */
+};
+
+struct tvc_job {
+    /* set by the caller before tvc_job_start_* (zero = default) */
+    uint32_t poll_ms;        /**< 0: adaptive 5-10 s; else base interval (jitter +-10%) */
+    uint32_t deadline_ms;    /**< 0: TVC_JOB_DEADLINE_MS */
+    int per_hour;            /**< request budget; 0: no budget (needs a journal otherwise) */
+    void (*on_event)(void *user, const struct tvc_job *j, int event);
+    void *user;
+
+    /* results */
+    struct tvc_job_rec rec;      /**< ids, params, paths, phase (journalled) */
+    struct tvc_api_result res;   /**< the last API answer */
+    int err;                     /**< final error (0 done) */
+    uint32_t api_requests;       /**< requests sent to the API host for this job */
+    uint8_t video_sha256[32];
+    uint64_t video_bytes;
+    int have_storyboard_file;
+    uint64_t dl_have;
+    int64_t dl_total;
+    int dl_what;                 /**< 1 storyboard image, 2 video */
+    uint32_t wait_reason_ms;     /**< with TVC_EV_WAITING: how long */
+
+    /* private */
+    const struct tvc_port *port_;
+    struct tvc_http_client *http_;
+    struct tvc_journal *journal_;
+    struct tvc_api api_;
+    struct tvc_dl dl_;
+    struct tvc_gen_params params_;   /**< the caller's strings: must outlive the job */
+    int st_;
+    int attempts_;
+    int gen_sent_;
+    uint64_t t0_;
+    uint64_t next_;
+    uint64_t deadline_;
+    uint32_t polls_;
+};
+
+/**
+ * @brief Prepare a new job: validates @p p (before any traffic) and copies it
+ * into the record.  @p journal may be NULL (no persistence, no budget).
+ * @p out is the video path ("" or NULL: "tvc-<recordId>.mp4" once known);
+ * @p storyboard_out NULL/"" means not wanted.
+ * @return 0; the errors of tvc_api_validate(); TVC_ERR_NOSPACE; TVC_ERR_ENTROPY.
+ */
+int tvc_job_start_new(struct tvc_job *j, const struct tvc_port *port,
+                      struct tvc_http_client *http, struct tvc_journal *journal,
+                      const char *base_url, const char *api_key,
+                      const struct tvc_gen_params *p, const char *out,
+                      const char *storyboard_out);
+
+/**
+ * @brief Prepare to follow an existing record (tvc wait) or a journalled one
+ * (tvc resume: pass the loaded record; its phase decides where to go on).
+ * Never sends generate.
+ * @return 0; TVC_ERR_ARG (no record id / task id); TVC_ERR_STATE (record
+ *         is done, failed, or of unknown outcome).
+ */
+int tvc_job_start_existing(struct tvc_job *j, const struct tvc_port *port,
+                           struct tvc_http_client *http, struct tvc_journal *journal,
+                           const char *base_url, const char *api_key,
+                           const struct tvc_job_rec *rec);
+
+/**
+ * @brief Do the next piece of work.
+ * @param wait_ms  longest any one port call may block (0: never block)
+ * @param sleep_ms on TVC_ERR_AGAIN: call again after this many ms (0: soon)
+ * @return TVC_ERR_AGAIN; 0 done (files on disk); or the final error:
+ *         TVC_ERR_API (see j->res.code: LOGIN_REQUIRED, UNAUTHORIZED,
+ *         INSUFFICIENT_CREDITS, INVALID_INPUT, REFERENCE_IMAGE_URL_REQUIRED,
+ *         RECORD_NOT_FOUND, API_KEY_RATE_LIMIT_EXCEEDED (no room to wait),
+ *         INTERNAL_ERROR), TVC_ERR_JOB_FAILED, TVC_ERR_DEADLINE,
+ *         TVC_ERR_BUDGET, TVC_ERR_OUTCOME_UNKNOWN, TVC_ERR_API_PROTOCOL,
+ *         TVC_ERR_HTTP_STATUS (server error that retries did not cure),
+ *         network/TLS/HTTP errors, TVC_ERR_STORAGE.
+ */
+int tvc_job_step(struct tvc_job *j, uint32_t wait_ms, uint32_t *sleep_ms);
+
+/** @brief Stop: closes connections and files; the journal keeps the job for resume. */
+void tvc_job_abort(struct tvc_job *j);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* TVC_JOB_H */

@@ -1,0 +1,133 @@
+/**
+ * @file tvc_tls.h
+ * @brief TLS over mbedTLS (2.28 and 3.6).  Certificate verification is always
+ * on; there is no switch to turn it off.
+ *
+ * One `struct tvc_tls` carries the configuration, the trust anchors, one
+ * connection at a time, and the last session for resumption.  mbedTLS itself
+ * may allocate (its record buffers); how is set by the mbedTLS build config.
+ */
+#ifndef TVC_TLS_H
+#define TVC_TLS_H
+
+#include "tvc_base.h"
+#include "tvc_config.h"
+#include "tvc_port.h"
+
+#include <mbedtls/ctr_drbg.h>
+#include <mbedtls/ssl.h>
+#include <mbedtls/x509_crt.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+struct tvc_tls {
+    mbedtls_ssl_context ssl;
+    mbedtls_ssl_config conf;
+    mbedtls_ctr_drbg_context drbg;
+    mbedtls_x509_crt ca;
+    mbedtls_ssl_session session;     /**< last session, offered on reconnect */
+    char session_host[TVC_HOST_MAX];
+    uint16_t session_port;
+    int have_session;
+
+    const struct tvc_port *port;
+    int sock;                        /**< transport handle of the connection, -1 none */
+    uint32_t wait_ms;                /**< wait allowed in the current port call */
+    int io_err;                      /**< port error seen by the BIO, 0 none */
+    int mbedtls_err;                 /**< raw mbedTLS code of the last failure, 0 none */
+    uint32_t verify_flags;           /**< mbedTLS verify flags of the last handshake */
+    uint8_t ip[16];                  /**< target address when the host is an IP literal */
+    int ip_family;                   /**< 0 name, 4 or 6 */
+    int setup;                       /**< tvc_tls_setup() done */
+    int ssl_ready;                   /**< ssl context set up for a connection */
+    int ca_count;                    /**< trust anchors loaded */
+    int handshake_done;              /**< 1 done, 0 not yet, -1 failed (sticky until the next start) */
+};
+
+/** @brief Zero the struct; never fails; tvc_tls_free() is safe afterwards (twice too). */
+void tvc_tls_init(struct tvc_tls *t);
+
+/**
+ * @brief Seed the DRBG from the port's entropy and build the configuration
+ * (client, TLS 1.2 or later, verification required).  @p t keeps pointers to
+ * itself and to @p port: neither may move afterwards.
+ * @return 0; TVC_ERR_PORT; TVC_ERR_ENTROPY; TVC_ERR_TLS (raw code in mbedtls_err);
+ *         TVC_ERR_STATE (already set up).  A failed setup may be retried.
+ */
+int tvc_tls_setup(struct tvc_tls *t, const struct tvc_port *port);
+
+/**
+ * @brief Add trust anchors from memory: one or more PEM certificates, or one DER.
+ * Needs no setup.  As with mbedtls_x509_crt_parse(), PEM must end in a NUL
+ * that @p len counts (sizeof a string literal, or strlen() + 1).
+ * @return number of certificates added (>= 1); TVC_ERR_TLS_CA;
+ *         TVC_ERR_ARG (no data, or PEM without its NUL).
+ */
+int tvc_tls_add_ca(struct tvc_tls *t, const uint8_t *data, size_t len);
+
+/**
+ * @brief Add trust anchors from a PEM bundle file, read through the port's
+ * storage functions one certificate at a time via @p scratch (4 KiB is
+ * enough for common certificates; a larger certificate is skipped, as is
+ * one that does not parse).  Needs tvc_tls_setup() (for the port).
+ * @return number of certificates added (>= 1); TVC_ERR_NOT_FOUND;
+ *         TVC_ERR_TLS_CA (no certificate could be parsed); TVC_ERR_PORT
+ *         (no file functions); TVC_ERR_STORAGE (open or read failed);
+ *         TVC_ERR_STATE (not set up); TVC_ERR_ARG (scratch under 64 bytes).
+ */
+int tvc_tls_add_ca_file(struct tvc_tls *t, const char *path, uint8_t *scratch,
+                        size_t scratch_len);
+
+/**
+ * @brief Begin a handshake on connected transport handle @p sock.  For a host
+ * name SNI is sent and the certificate must match the name; for an IP literal
+ * no SNI is sent and the certificate must carry that IP as a SAN.  A session
+ * saved for the same host and port is offered for resumption.
+ * @return 0; TVC_ERR_STATE (not set up or no trust anchors); TVC_ERR_TLS;
+ *         TVC_ERR_ARG (host NULL, empty or over 255 bytes; sock < 0).
+ */
+int tvc_tls_start(struct tvc_tls *t, int sock, const char *host, uint16_t port);
+
+/**
+ * @brief Advance the handshake.
+ * A certificate with several faults reports the first of UNTRUSTED,
+ * HOSTNAME, EXPIRED, CERT.  A failure is final for the connection: every
+ * later handshake/send/recv returns it again until the next tvc_tls_start().
+ * @return 0 done (peer verified); TVC_ERR_AGAIN; TVC_ERR_TLS_UNTRUSTED,
+ *         TVC_ERR_TLS_HOSTNAME, TVC_ERR_TLS_EXPIRED, TVC_ERR_TLS_CERT,
+ *         TVC_ERR_TLS; or the transport's TVC_ERR_RESET / TVC_ERR_IO /
+ *         TVC_ERR_CLOSED; TVC_ERR_STATE (no tvc_tls_start()).
+ */
+int tvc_tls_handshake(struct tvc_tls *t, uint32_t wait_ms);
+
+/**
+ * @brief Send application data.  After TVC_ERR_AGAIN repeat the call with the
+ * same data (mbedTLS may hold part of it in a pending record).
+ * @return count > 0 (0 when @p len is 0); TVC_ERR_AGAIN; TVC_ERR_TLS or
+ *         transport error; TVC_ERR_STATE (handshake not done).
+ */
+int tvc_tls_send(struct tvc_tls *t, const uint8_t *buf, size_t len, uint32_t wait_ms);
+
+/**
+ * @brief Receive application data.
+ * @return count > 0; 0 end of stream (close_notify or TCP close);
+ *         TVC_ERR_AGAIN; TVC_ERR_TLS or transport error; TVC_ERR_STATE
+ *         (handshake not done).
+ */
+int tvc_tls_recv(struct tvc_tls *t, uint8_t *buf, size_t len, uint32_t wait_ms);
+
+/**
+ * @brief End the TLS connection (close_notify, best effort, no waiting) and
+ * keep the session for resumption.  Does not close the transport handle.
+ */
+void tvc_tls_close(struct tvc_tls *t);
+
+/** @brief Release everything.  Safe to call twice. */
+void tvc_tls_free(struct tvc_tls *t);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* TVC_TLS_H */

@@ -1,0 +1,468 @@
+/*
+ * The two API calls and the decoding of their answers.
+ *
+ * Decoding is lenient where the page is vague (any field may be absent,
+ * null, reordered, of a slightly different type, or joined by unknown ones)
+ * and strict where a wrong value would do harm: a string that did not fit,
+ * or that the squeezer may have cut, is left empty rather than used
+ * half (a cut URL must never be fetched); only storyboardPrompt and error
+ * are kept cut, flagged in `truncated`.
+ *
+ * Calls are never redirected: a POST that carries the key is not replayed
+ * to wherever a Location points; a 3xx comes back as an answer whose
+ * http_status says so.  generate runs on a fresh connection and is not
+ * re-sent by the HTTP layer once any byte went out (it costs credits and
+ * has no idempotency key); check-status may be re-sent.
+ */
+#include <limits.h>
+#include <string.h>
+
+#include "tvc_api.h"
+
+/* struct tvc_api.generate_: which call is running. */
+enum { CALL_NONE = 0, CALL_STATUS = 1, CALL_GENERATE = 2 };
+
+static const char *const code_names[] = {
+    "", "LOGIN_REQUIRED", "API_KEY_RATE_LIMIT_EXCEEDED", "INSUFFICIENT_CREDITS",
+    "INVALID_INPUT", "REFERENCE_IMAGE_URL_REQUIRED", "GENERATION_FAILED",
+    "RECORD_NOT_FOUND", "UNAUTHORIZED", "INTERNAL_ERROR"};
+
+#define NCODES ((int)(sizeof code_names / sizeof code_names[0]))
+
+int tvc_api_code_from(const char *s, size_t len)
+{
+    int i;
+
+    if (s == NULL || len == 0)
+        return TVC_API_NONE;
+    for (i = 1; i < NCODES; i++)
+        if (strlen(code_names[i]) == len && memcmp(code_names[i], s, len) == 0)
+            return i;
+    return TVC_API_OTHER;
+}
+
+const char *tvc_api_code_name(int code)
+{
+    if (code == TVC_API_OTHER)
+        return "OTHER";
+    if (code < 0 || code >= NCODES)
+        return "";
+    return code_names[code];
+}
+
+/* ------------------------------------------------------------------ */
+/* Decoding                                                            */
+
+enum {
+    F_NUMBER = 1,   /* a number is accepted too, as its literal text */
+    F_DIGITS = 2,   /* ... but only a plain run of digits (ids) */
+    F_KEEP_CUT = 4  /* a cut value is kept (and flagged) rather than dropped */
+};
+
+static void reset(struct tvc_api_result *r, int http_status)
+{
+    memset(r, 0, sizeof *r);
+    r->http_status = http_status;
+    r->success = -1;
+    r->state = TVC_STATE_NONE;
+    r->code = TVC_API_NONE;
+    r->current_step = -1;
+    r->generation_time_ms = -1;
+    r->required_credits = -1;
+    r->retry_after_s = -1;
+}
+
+static int all_digits(const char *s, size_t n)
+{
+    size_t i;
+    if (n == 0)
+        return 0;
+    for (i = 0; i < n; i++)
+        if (s[i] < '0' || s[i] > '9')
+            return 0;
+    return 1;
+}
+
+/*
+ * A text member into out[cap].  Absent, null, a wrong type or a bad string
+ * leaves out empty.  A value that does not fit is kept cut only with
+ * F_KEEP_CUT (flag @p cut_bit); otherwise it is dropped and flagged OTHER.
+ * So is one the squeezer may have cut: it reported cutting some "other"
+ * string and this one's escaped form is as long as a cut leaves it.
+ * @return 1 when out holds a value; 0 when it is empty; -1 when a value was
+ *         there but dropped as cut.
+ */
+static int text(const struct tvc_json *j, const char *key, char *out, size_t cap,
+                unsigned flags, unsigned cut_bit, unsigned sq, struct tvc_api_result *r)
+{
+    struct tvc_slice raw;
+    int v = tvc_json_find(j, 0, key), kind, rc;
+
+    out[0] = '\0';
+    if (v < 0 || tvc_json_raw(j, v, &raw) != 0)
+        return 0;
+    kind = tvc_json_kind(j, v);
+    if (kind == TVC_JSON_NUMBER && (flags & F_NUMBER)) {
+        if ((flags & F_DIGITS) && !all_digits(raw.p, raw.len))
+            return 0;
+        if (raw.len >= cap) {
+            r->truncated |= TVC_TRUNC_OTHER;
+            return -1;
+        }
+        memcpy(out, raw.p, raw.len);
+        out[raw.len] = '\0';
+        return 1;
+    }
+    if (kind != TVC_JSON_STRING)
+        return 0;
+    rc = tvc_json_string(j, v, out, cap, NULL);
+    if (rc == TVC_ERR_NOSPACE || (rc == 0 && !(flags & F_KEEP_CUT) &&
+                                  (sq & TVC_TRUNC_OTHER) && raw.len + 12 > TVC_API_STR_MAX)) {
+        if (flags & F_KEEP_CUT) {
+            r->truncated |= cut_bit;
+            return 1;
+        }
+        out[0] = '\0';
+        r->truncated |= TVC_TRUNC_OTHER;
+        return -1;
+    }
+    if (rc != 0) {
+        out[0] = '\0';
+        return 0;
+    }
+    return out[0] != '\0';
+}
+
+/* "180", "180.5": seconds to ms (half up at the fourth decimal), exactly. */
+static int decimal_ms(const char *s, size_t n, int64_t *ms)
+{
+    size_t i = 0, ni = 0, nf = 0;
+    int64_t whole = 0, frac = 0;
+    int round_up = 0;
+
+    while (i < n && s[i] >= '0' && s[i] <= '9') {
+        if (++ni > 15) /* keeps ms far from INT64_MAX */
+            return 0;
+        whole = whole * 10 + (s[i++] - '0');
+    }
+    if (ni == 0)
+        return 0;
+    if (i < n && s[i] == '.') {
+        i++;
+        while (i < n && s[i] >= '0' && s[i] <= '9') {
+            if (nf < 3)
+                frac = frac * 10 + (s[i] - '0');
+            else if (nf == 3)
+                round_up = s[i] >= '5';
+            nf++;
+            i++;
+        }
+        if (nf == 0)
+            return 0;
+    }
+    if (i != n)
+        return 0;
+    for (; nf < 3; nf++)
+        frac *= 10;
+    *ms = whole * 1000 + frac + round_up;
+    return 1;
+}
+
+/* A numeric member: a number, or a string holding one. */
+static int number_text(const struct tvc_json *j, int v, char *tmp, size_t cap,
+                       struct tvc_slice *txt)
+{
+    int kind = tvc_json_kind(j, v);
+    size_t n;
+
+    if (kind == TVC_JSON_NUMBER)
+        return tvc_json_raw(j, v, txt) == 0;
+    if (kind == TVC_JSON_STRING && tvc_json_string(j, v, tmp, cap, &n) == 0) {
+        txt->p = tmp;
+        txt->len = n;
+        return 1;
+    }
+    return 0;
+}
+
+static void generation_time(const struct tvc_json *j, struct tvc_api_result *r)
+{
+    char tmp[32];
+    struct tvc_slice t;
+    double d;
+    int64_t ms;
+    int v = tvc_json_find(j, 0, "generationTime");
+
+    if (v < 0 || !number_text(j, v, tmp, sizeof tmp, &t))
+        return;
+    if (decimal_ms(t.p, t.len, &ms)) {
+        r->generation_time_ms = ms;
+        return;
+    }
+    /* exponent forms; negative and absurd values stay "absent" */
+    if (tvc_json_kind(j, v) == TVC_JSON_NUMBER && tvc_json_double(j, v, &d) == 0 &&
+        d >= 0 && d < 1e15)
+        r->generation_time_ms = (int64_t)(d * 1000.0 + 0.5);
+}
+
+/* A whole number >= 0 (a number, or a string of digits); -1 otherwise. */
+static int64_t count(const struct tvc_json *j, const char *key, int64_t max)
+{
+    char tmp[32];
+    struct tvc_slice t;
+    int64_t x = 0;
+    size_t i;
+    int v = tvc_json_find(j, 0, key);
+
+    if (v < 0)
+        return -1;
+    if (tvc_json_kind(j, v) == TVC_JSON_NUMBER)
+        return tvc_json_int(j, v, &x) == 0 && x >= 0 && x <= max ? x : -1;
+    if (!number_text(j, v, tmp, sizeof tmp, &t) || !all_digits(t.p, t.len) || t.len > 18)
+        return -1;
+    for (i = 0; i < t.len; i++)
+        x = x * 10 + (t.p[i] - '0');
+    return x <= max ? x : -1;
+}
+
+static int is_2xx(int status)
+{
+    return status >= 200 && status <= 299;
+}
+
+int tvc_api_decode(const char *body, size_t len, int http_status, unsigned truncated,
+                   struct tvc_json_tok *toks, unsigned ntok, struct tvc_api_result *out)
+{
+    struct tvc_json j;
+    int n, v, ok = is_2xx(http_status);
+    unsigned sq = truncated;
+
+    if (out == NULL)
+        return TVC_ERR_ARG;
+    reset(out, http_status);
+    if (toks == NULL || ntok == 0 || (body == NULL && len != 0))
+        return TVC_ERR_ARG;
+    /* An error page (HTML from a proxy, ...) need not be JSON at all. */
+    n = tvc_json_parse(&j, body != NULL ? body : "", len, toks, ntok);
+    if (n < 0) {
+        if (!ok)
+            return 0;
+        return n == TVC_ERR_JSON_TOKENS ? n : TVC_ERR_JSON; /* AGAIN: cut short */
+    }
+    if (tvc_json_kind(&j, 0) != TVC_JSON_OBJECT)
+        return ok ? TVC_ERR_JSON_TYPE : 0;
+
+    out->truncated = sq & (TVC_TRUNC_PROMPT | TVC_TRUNC_ERROR);
+
+    v = tvc_json_find(&j, 0, "success");
+    if (v >= 0 && tvc_json_kind(&j, v) == TVC_JSON_TRUE)
+        out->success = 1;
+    else if (v >= 0 && tvc_json_kind(&j, v) == TVC_JSON_FALSE)
+        out->success = 0;
+
+    v = tvc_json_find(&j, 0, "status");
+    if (v >= 0 && tvc_json_kind(&j, v) == TVC_JSON_STRING) {
+        int rc = tvc_json_string(&j, v, out->state_raw, sizeof out->state_raw, NULL);
+        if (rc != 0 && rc != TVC_ERR_NOSPACE)
+            out->state_raw[0] = '\0';
+        else if (tvc_json_string_eq(&j, v, "processing"))
+            out->state = TVC_STATE_PROCESSING;
+        else if (tvc_json_string_eq(&j, v, "completed"))
+            out->state = TVC_STATE_COMPLETED;
+        else if (tvc_json_string_eq(&j, v, "failed"))
+            out->state = TVC_STATE_FAILED;
+        else if (out->state_raw[0] != '\0')
+            out->state = TVC_STATE_OTHER; /* state_raw is kept cut to fit */
+    }
+
+    n = text(&j, "errorCode", out->code_raw, sizeof out->code_raw, 0, 0, sq, out);
+    if (n > 0)
+        out->code = tvc_api_code_from(out->code_raw, strlen(out->code_raw));
+    else if (n < 0)
+        out->code = TVC_API_OTHER; /* there, but too long to be one we know */
+
+    text(&j, "error", out->error, sizeof out->error, F_KEEP_CUT, TVC_TRUNC_ERROR, sq, out);
+    text(&j, "recordId", out->record_id, sizeof out->record_id, F_NUMBER | F_DIGITS, 0, sq,
+         out);
+    text(&j, "taskId", out->task_id, sizeof out->task_id, F_NUMBER | F_DIGITS, 0, sq, out);
+    out->current_step = (int)count(&j, "currentStep", INT_MAX);
+    text(&j, "stepName", out->step_name, sizeof out->step_name, 0, 0, sq, out);
+    text(&j, "storyboardPrompt", out->storyboard_prompt, sizeof out->storyboard_prompt,
+         F_KEEP_CUT, TVC_TRUNC_PROMPT, sq, out);
+    text(&j, "storyboardImageUrl", out->storyboard_image_url,
+         sizeof out->storyboard_image_url, 0, 0, sq, out);
+    text(&j, "videoTaskProgress", out->video_task_progress, sizeof out->video_task_progress,
+         F_NUMBER, 0, sq, out);
+    text(&j, "videoUrl", out->video_url, sizeof out->video_url, 0, 0, sq, out);
+    generation_time(&j, out);
+    out->required_credits = count(&j, "requiredCredits", INT64_MAX);
+    return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* Exchanges                                                           */
+
+void tvc_api_init(struct tvc_api *a, struct tvc_http_client *http, const char *base_url,
+                  const char *api_key)
+{
+    if (a == NULL)
+        return;
+    memset(a, 0, sizeof *a);
+    a->http = http;
+    a->base_url = base_url;
+    a->api_key = api_key;
+    a->retry_after_ = -1;
+    a->generate_ = CALL_NONE;
+}
+
+static int build_url(struct tvc_api *a, const char *path)
+{
+    size_t b = strlen(a->base_url), p = strlen(path);
+
+    while (b > 0 && a->base_url[b - 1] == '/')
+        b--;
+    if (b + p >= sizeof a->url_)
+        return TVC_ERR_NOSPACE;
+    memcpy(a->url_, a->base_url, b);
+    memcpy(a->url_ + b, path, p + 1);
+    return 0;
+}
+
+/* The final response's head arrived: its body starts a fresh squeeze (a
+ * re-sent status request never delivers a body twice, but stay safe). */
+static int on_headers(void *user, const struct tvc_http_parser *resp)
+{
+    struct tvc_jsq *q = user;
+    (void)resp;
+    tvc_jsq_init(q, q->buf, q->cap, q->max_str);
+    return 0;
+}
+
+/* An exchange of this client is running on the HTTP client.  A client's
+ * state is 0 exactly when idle (tvc_http_client_init() zeroes it). */
+static int busy(const struct tvc_api *a)
+{
+    return a->http->state != 0;
+}
+
+static int begin(struct tvc_api *a, int body_len, unsigned flags, int call)
+{
+    struct tvc_http_req *rq = &a->rq_;
+    int rc;
+
+    memset(rq, 0, sizeof *rq);
+    rq->method = "POST";
+    rq->url = a->url_;
+    rq->bearer = (a->api_key != NULL && a->api_key[0] != '\0') ? a->api_key : NULL;
+    rq->content_type = "application/json";
+    rq->accept = "application/json";
+    rq->body = (const uint8_t *)a->req_;
+    rq->body_len = (size_t)body_len;
+    rq->range_from = 0;
+    rq->flags = flags; /* never TVC_HTTP_FOLLOW: see the top of this file */
+    rq->io_timeout_ms = a->io_timeout_ms;
+    rq->on_headers = on_headers;
+    rq->on_body = tvc_jsq_feed;
+    rq->user = &a->jsq_;
+    tvc_jsq_init(&a->jsq_, a->resp_, sizeof a->resp_, TVC_API_STR_MAX);
+    a->retry_after_ = -1;
+    a->req_base_ = a->http->requests;
+    a->generate_ = call;
+    rc = tvc_http_start(a->http, rq);
+    if (rc < 0) {
+        a->generate_ = CALL_NONE;
+        a->requests += a->http->requests - a->req_base_;
+    }
+    return rc;
+}
+
+int tvc_api_start_generate(struct tvc_api *a, const struct tvc_gen_params *p)
+{
+    int n, rc;
+
+    if (a == NULL || a->http == NULL || a->base_url == NULL)
+        return TVC_ERR_ARG;
+    if (busy(a))
+        return TVC_ERR_STATE;
+    n = tvc_api_generate_body(p, a->req_, sizeof a->req_);
+    if (n < 0)
+        return n;
+    rc = build_url(a, "/api/sora-2-tvc/generate");
+    if (rc < 0)
+        return rc;
+    /* FRESH: a kept-alive connection that died unseen could otherwise
+     * swallow the request; IDEMPOTENT is left out so it is never re-sent. */
+    return begin(a, n, TVC_HTTP_FRESH, CALL_GENERATE);
+}
+
+int tvc_api_start_status(struct tvc_api *a, const char *record_id, const char *task_id)
+{
+    int n, rc;
+
+    if (a == NULL || a->http == NULL || a->base_url == NULL)
+        return TVC_ERR_ARG;
+    if (busy(a))
+        return TVC_ERR_STATE;
+    n = tvc_api_status_body(record_id, task_id, a->req_, sizeof a->req_);
+    if (n < 0)
+        return n;
+    rc = build_url(a, "/api/sora-2-tvc/check-status");
+    if (rc < 0)
+        return rc;
+    return begin(a, n, TVC_HTTP_IDEMPOTENT, CALL_STATUS);
+}
+
+static int64_t retry_after(const struct tvc_http_client *h)
+{
+    struct tvc_slice v;
+    int64_t now = -1, s;
+
+    if (tvc_http_parser_header(&h->resp, "Retry-After", &v) != 0)
+        return -1;
+    if (h->port->wall_time != NULL)
+        now = h->port->wall_time(h->port->ctx);
+    s = tvc_http_retry_after(v.p, v.len, now);
+    return s >= 0 ? s : -1; /* unparseable, or a date without a clock */
+}
+
+int tvc_api_step(struct tvc_api *a, uint32_t wait_ms, struct tvc_api_result *out)
+{
+    struct tvc_http_client *h;
+    int rc, status;
+
+    if (a == NULL || a->http == NULL || out == NULL)
+        return TVC_ERR_ARG;
+    h = a->http;
+    if (a->generate_ == CALL_NONE || h->req != &a->rq_)
+        return TVC_ERR_STATE;
+    rc = tvc_http_step(h, wait_ms);
+    if (rc == TVC_ERR_AGAIN)
+        return rc;
+    a->generate_ = CALL_NONE;
+    a->requests += h->requests - a->req_base_;
+    reset(out, 0);
+
+    if (rc == TVC_ERR_NOSPACE && a->jsq_.overflow) {
+        /* Even squeezed, the answer did not fit.  An error answer is still
+         * an answer (its status says enough); a 2xx one cannot be read, so
+         * for generate the caller must treat the outcome as unknown. */
+        status = h->resp.status;
+        a->retry_after_ = retry_after(h);
+        if (is_2xx(status)) {
+            out->http_status = status;
+            out->retry_after_s = a->retry_after_;
+            return TVC_ERR_NOSPACE;
+        }
+        rc = tvc_api_decode(a->resp_, a->jsq_.len, status, a->jsq_.truncated, a->toks_,
+                            TVC_JSON_TOKENS, out);
+        out->retry_after_s = a->retry_after_;
+        return rc;
+    }
+    if (rc < 0)
+        return rc;
+    a->retry_after_ = retry_after(h);
+    rc = tvc_api_decode(a->resp_, a->jsq_.len, h->resp.status, a->jsq_.truncated, a->toks_,
+                        TVC_JSON_TOKENS, out);
+    out->retry_after_s = a->retry_after_;
+    return rc;
+}

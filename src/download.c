@@ -1,0 +1,660 @@
+/*
+ * Resumable download to `<path>.part`, renamed over `<path>` only once the
+ * length is verified and the bytes are durable.
+ *
+ * The sidecar `<path>.part.meta` is what makes a resume safe: it ties the
+ * part to its URL and to the validator of the answer that started it, and
+ * it is written (atomically) right after the part is truncated for a new
+ * answer and before any of that answer's bytes land, so a part never sits
+ * next to a meta that describes other bytes.  Meta format, one "key value"
+ * per line, ended by "end" so a torn file is recognised:
+ *
+ *     tvc-dl 1
+ *     url <url>
+ *     validator <ETag or Last-Modified, may be empty>
+ *     total <length, -1 unknown>
+ *     end
+ *
+ * URLs and header values cannot hold CR or LF (the URL parser and the HTTP
+ * parser refuse them), so the line format needs no escaping.
+ */
+#include <string.h>
+
+#include "tvc_download.h"
+#include "tvc_url.h"
+#include "sha256.h"
+
+enum {
+    DL_IDLE = 0,
+    DL_HEAD,   /* request running, final headers not seen yet */
+    DL_BODY,   /* appending body bytes to the part */
+    DL_SKIP,   /* 416: the part is already whole; the body is ignored */
+    DL_DONE,
+    DL_FAILED
+};
+
+#define I64_MAX_DIV10 ((INT64_MAX - 9) / 10)
+
+static int running(const struct tvc_dl *d)
+{
+    return d->state_ == DL_HEAD || d->state_ == DL_BODY || d->state_ == DL_SKIP;
+}
+
+/* Any failure of a storage call is TVC_ERR_STORAGE (the port contract). */
+static int st(int rc)
+{
+    return rc < 0 ? TVC_ERR_STORAGE : rc;
+}
+
+static int remove_if_present(const struct tvc_port *p, const char *path)
+{
+    int rc = p->file_remove(p->ctx, path);
+    return rc == TVC_ERR_NOT_FOUND ? 0 : st(rc);
+}
+
+static int join(char *dst, size_t cap, const char *a, const char *b)
+{
+    size_t la = strlen(a), lb = strlen(b);
+    if (la + lb >= cap)
+        return TVC_ERR_NOSPACE;
+    memcpy(dst, a, la);
+    memcpy(dst + la, b, lb + 1);
+    return 0;
+}
+
+/* fsync the directory holding @p path: everything before the last '/'
+ * ("/" for a file in the root, "." for a bare name).  The path is cut in
+ * place for the call and restored. */
+static int sync_parent(const struct tvc_port *p, char *path)
+{
+    char *slash = strrchr(path, '/');
+    char save;
+    int rc;
+
+    if (!slash)
+        return st(p->dir_sync(p->ctx, "."));
+    if (slash == path)
+        slash++;
+    save = *slash;
+    *slash = '\0';
+    rc = st(p->dir_sync(p->ctx, path));
+    *slash = save;
+    return rc;
+}
+
+static int write_all(const struct tvc_port *p, int fh, const void *buf, size_t len)
+{
+    int rc = p->file_write(p->ctx, fh, (const uint8_t *)buf, len);
+    return rc == (int)len ? 0 : TVC_ERR_STORAGE;
+}
+
+static size_t fmt_i64(char *out, int64_t v)
+{
+    char tmp[24];
+    size_t n = 0, i = 0;
+    uint64_t u;
+
+    if (v < 0) {
+        out[i++] = '-';
+        u = (uint64_t)(-(v + 1)) + 1;
+    } else {
+        u = (uint64_t)v;
+    }
+    do {
+        tmp[n++] = (char)('0' + u % 10);
+        u /= 10;
+    } while (u);
+    while (n)
+        out[i++] = tmp[--n];
+    return i;
+}
+
+/* ------------------------------------------------------------------ */
+/* Meta file                                                           */
+
+static int meta_write(struct tvc_dl *d, const char *validator, int64_t total)
+{
+    const struct tvc_port *p = d->port;
+    char tmp[sizeof d->meta_ + 4];
+    char num[24];
+    size_t n;
+    int fh, rc, rc2;
+
+    rc = join(tmp, sizeof tmp, d->meta_, ".tmp");
+    if (rc < 0)
+        return rc;
+    fh = p->file_open(p->ctx, tmp, TVC_FILE_WRITE);
+    if (fh < 0)
+        return TVC_ERR_STORAGE;
+    n = fmt_i64(num, total);
+    rc = write_all(p, fh, "tvc-dl 1\nurl ", 13);
+    if (rc == 0)
+        rc = write_all(p, fh, d->url_, strlen(d->url_));
+    if (rc == 0)
+        rc = write_all(p, fh, "\nvalidator ", 11);
+    if (rc == 0)
+        rc = write_all(p, fh, validator, strlen(validator));
+    if (rc == 0)
+        rc = write_all(p, fh, "\ntotal ", 7);
+    if (rc == 0)
+        rc = write_all(p, fh, num, n);
+    if (rc == 0)
+        rc = write_all(p, fh, "\nend\n", 5);
+    if (rc == 0)
+        rc = st(p->file_sync(p->ctx, fh));
+    rc2 = st(p->file_close(p->ctx, fh));
+    if (rc == 0)
+        rc = rc2;
+    if (rc == 0)
+        rc = st(p->file_rename(p->ctx, tmp, d->meta_));
+    if (rc == 0)
+        rc = sync_parent(p, d->meta_);
+    if (rc < 0)
+        (void)p->file_remove(p->ctx, tmp);
+    return rc;
+}
+
+/* A buffered byte reader over a port file, for the line format above. */
+struct rd {
+    const struct tvc_port *p;
+    int fh;
+    size_t pos, len;
+    uint8_t buf[64];
+};
+
+static int rd_getc(struct rd *r)
+{
+    int n;
+
+    if (r->pos == r->len) {
+        n = r->p->file_read(r->p->ctx, r->fh, r->buf, sizeof r->buf);
+        if (n <= 0 || n > (int)sizeof r->buf)
+            return -1; /* end, or unreadable: both end the parse */
+        r->pos = 0;
+        r->len = (size_t)n;
+    }
+    return r->buf[r->pos++];
+}
+
+/*
+ * Read the meta and check it belongs to d->url_.  On a match the stored
+ * validator is in d->validator_ and the length in d->total_.
+ * @return 1 usable for a resume; 0 absent, damaged or another URL.
+ */
+static int meta_load(struct tvc_dl *d)
+{
+    const struct tvc_port *p = d->port;
+    struct rd r;
+    char key[16];
+    size_t klen, vlen, ulen = strlen(d->url_);
+    int ch, in_key = 1, bad = 0, line = 0, have_url = 0, have_end = 0, neg = 0;
+    int64_t num = 0;
+
+    r.p = p;
+    r.pos = r.len = 0;
+    r.fh = p->file_open(p->ctx, d->meta_, TVC_FILE_READ);
+    if (r.fh < 0)
+        return 0;
+    d->validator_[0] = '\0';
+    d->total_ = -1;
+    klen = vlen = 0;
+    while (!bad && !have_end) {
+        ch = rd_getc(&r);
+        if (ch < 0)
+            break;
+        if (in_key) {
+            if (ch == ' ' || ch == '\n') {
+                key[klen] = '\0';
+                in_key = 0;
+                vlen = 0;
+                num = 0;
+                neg = 0;
+                if (ch == ' ')
+                    continue;
+            } else {
+                if (klen + 1 >= sizeof key)
+                    bad = 1;
+                else
+                    key[klen++] = (char)ch;
+                continue;
+            }
+        }
+        if (ch != '\n') {
+            if (line == 0) {
+                bad |= vlen > 0 || ch != '1' || strcmp(key, "tvc-dl") != 0;
+            } else if (strcmp(key, "url") == 0) {
+                bad |= vlen >= ulen || d->url_[vlen] != (char)ch;
+            } else if (strcmp(key, "validator") == 0) {
+                if (vlen + 1 >= sizeof d->validator_)
+                    bad = 1;
+                else
+                    d->validator_[vlen] = (char)ch;
+            } else if (strcmp(key, "total") == 0) {
+                if (ch == '-' && vlen == 0)
+                    neg = 1;
+                else if (ch < '0' || ch > '9' || num > I64_MAX_DIV10)
+                    bad = 1;
+                else
+                    num = num * 10 + (ch - '0');
+            }
+            vlen++;
+            continue;
+        }
+        /* end of a line */
+        if (line == 0) {
+            bad |= vlen != 1;
+        } else if (strcmp(key, "url") == 0) {
+            bad |= vlen != ulen;
+            have_url = 1;
+        } else if (strcmp(key, "validator") == 0) {
+            d->validator_[vlen] = '\0';
+        } else if (strcmp(key, "total") == 0) {
+            if (neg)
+                bad |= vlen != 2 || num != 1;
+            d->total_ = neg ? -1 : num;
+            bad |= vlen == 0;
+        } else if (strcmp(key, "end") == 0) {
+            have_end = 1;
+        }
+        line++;
+        in_key = 1;
+        klen = 0;
+    }
+    (void)p->file_close(p->ctx, r.fh);
+    if (bad || !have_url || !have_end) {
+        d->validator_[0] = '\0';
+        d->total_ = -1;
+        return 0;
+    }
+    return 1;
+}
+
+/* ------------------------------------------------------------------ */
+/* Response handling                                                   */
+
+static void progress(struct tvc_dl *d)
+{
+    if (d->progress)
+        d->progress(d->progress_user, d->have_, d->expect_);
+}
+
+static int close_part(struct tvc_dl *d, int sync)
+{
+    int rc = 0, rc2;
+
+    if (d->fh_ < 0)
+        return 0;
+    if (sync)
+        rc = st(d->port->file_sync(d->port->ctx, d->fh_));
+    rc2 = st(d->port->file_close(d->port->ctx, d->fh_));
+    d->fh_ = -1;
+    return rc < 0 ? rc : rc2;
+}
+
+/* The part does not hold what the server thinks: drop it so the next start
+ * begins clean, and report @p err. */
+static int discard(struct tvc_dl *d, int err)
+{
+    (void)close_part(d, 0);
+    (void)d->port->file_remove(d->port->ctx, d->part_);
+    (void)d->port->file_remove(d->port->ctx, d->meta_);
+    d->have_ = 0;
+    return err;
+}
+
+static int parse_num(const char **s, const char *end, int64_t *v)
+{
+    const char *q = *s;
+    int64_t n = 0;
+
+    if (q == end || *q < '0' || *q > '9')
+        return -1;
+    for (; q < end && *q >= '0' && *q <= '9'; q++) {
+        if (n > I64_MAX_DIV10)
+            return -1;
+        n = n * 10 + (*q - '0');
+    }
+    *s = q;
+    *v = n;
+    return 0;
+}
+
+/*
+ * Content-Range: "bytes first-last/total" or "bytes * /total" (without the
+ * space); total may be "*".  -1 stands for each '*'.
+ * @return 0; -1 malformed.
+ */
+static int parse_content_range(struct tvc_slice v, int64_t *first, int64_t *last,
+                               int64_t *total)
+{
+    static const char unit[] = "bytes";
+    const char *s = v.p, *end = v.p + v.len;
+    size_t i;
+
+    for (i = 0; i < 5; i++, s++)
+        if (s == end || (*s | 0x20) != unit[i])
+            return -1;
+    if (s == end || *s != ' ')
+        return -1;
+    while (s < end && *s == ' ')
+        s++;
+    if (s < end && *s == '*') {
+        s++;
+        *first = *last = -1;
+    } else {
+        if (parse_num(&s, end, first) < 0 || s == end || *s++ != '-' ||
+            parse_num(&s, end, last) < 0 || *last < *first)
+            return -1;
+    }
+    if (s == end || *s++ != '/')
+        return -1;
+    if (s < end && *s == '*') {
+        s++;
+        *total = -1;
+    } else if (parse_num(&s, end, total) < 0) {
+        return -1;
+    }
+    if (s != end)
+        return -1;
+    if (*last >= 0 && *total >= 0 && *last >= *total)
+        return -1;
+    return 0;
+}
+
+/* The validator usable for a later If-Range: a strong ETag, else (only when
+ * there is no ETag at all) Last-Modified.  RFC 9110 13.1.5 forbids weak
+ * tags in If-Range, and a date when an entity tag exists. */
+static void pick_validator(struct tvc_dl *d, const struct tvc_http_parser *r)
+{
+    struct tvc_slice v;
+
+    d->new_validator_[0] = '\0';
+    if (tvc_http_parser_header(r, "ETag", &v) == 0) {
+        if (v.len < 2 || v.p[0] != '"' || v.p[v.len - 1] != '"')
+            return; /* weak (W/"..") or malformed */
+    } else if (tvc_http_parser_header(r, "Last-Modified", &v) != 0) {
+        return;
+    }
+    if (v.len == 0 || v.len >= sizeof d->new_validator_)
+        return;
+    memcpy(d->new_validator_, v.p, v.len);
+    d->new_validator_[v.len] = '\0';
+}
+
+static int on_200(struct tvc_dl *d, const struct tvc_http_parser *r)
+{
+    const struct tvc_port *p = d->port;
+    int rc;
+
+    /* Truncate first, then describe the new bytes: a crash between the two
+     * leaves an empty part, never old bytes under a new validator. */
+    d->resumed = 0;
+    d->have_ = 0;
+    d->fh_ = p->file_open(p->ctx, d->part_, TVC_FILE_WRITE);
+    if (d->fh_ < 0) {
+        d->fh_ = -1;
+        return TVC_ERR_STORAGE;
+    }
+    d->expect_ = r->content_length;
+    d->total_ = r->content_length;
+    pick_validator(d, r);
+    rc = meta_write(d, d->new_validator_, d->expect_);
+    if (rc < 0)
+        return rc;
+    d->state_ = DL_BODY;
+    progress(d);
+    return 0;
+}
+
+static int on_206(struct tvc_dl *d, const struct tvc_http_parser *r)
+{
+    const struct tvc_port *p = d->port;
+    struct tvc_slice cr;
+    int64_t first, last, total;
+
+    if (d->rq_.range_from <= 0)
+        return discard(d, TVC_ERR_HTTP_FRAMING); /* a range we did not ask for */
+    if (tvc_http_parser_header(r, "Content-Range", &cr) != 0 ||
+        parse_content_range(cr, &first, &last, &total) != 0 || first < 0)
+        return discard(d, TVC_ERR_HTTP_FRAMING);
+    if ((uint64_t)first != d->have_ ||
+        (r->content_length >= 0 && r->content_length != last + 1 - first) ||
+        (total >= 0 && d->total_ >= 0 && total != d->total_))
+        return discard(d, TVC_ERR_HTTP_FRAMING);
+    /* A server may send less than asked: the length check at the end then
+     * reports TRUNCATED and the next start resumes from there. */
+    d->expect_ = total >= 0 ? total : last + 1;
+    d->fh_ = p->file_open(p->ctx, d->part_, TVC_FILE_APPEND);
+    if (d->fh_ < 0) {
+        d->fh_ = -1;
+        return TVC_ERR_STORAGE;
+    }
+    d->resumed = 1;
+    d->state_ = DL_BODY;
+    progress(d);
+    return 0;
+}
+
+static int on_416(struct tvc_dl *d, const struct tvc_http_parser *r)
+{
+    struct tvc_slice cr;
+    int64_t first, last, total;
+
+    if (d->rq_.range_from <= 0)
+        return TVC_ERR_HTTP_STATUS;
+    if (tvc_http_parser_header(r, "Content-Range", &cr) == 0 &&
+        parse_content_range(cr, &first, &last, &total) == 0 && first < 0 && total >= 0 &&
+        (uint64_t)total == d->have_) {
+        d->expect_ = total;
+        d->resumed = 1;
+        d->state_ = DL_SKIP;
+        progress(d);
+        return 0;
+    }
+    /* The part is longer than the resource or otherwise wrong: resuming it
+     * again would loop, so it goes. */
+    return discard(d, TVC_ERR_HTTP_STATUS);
+}
+
+static int on_headers(void *user, const struct tvc_http_parser *r)
+{
+    struct tvc_dl *d = user;
+    int rc;
+
+    d->http_status = r->status;
+    switch (r->status) {
+    case 200: rc = on_200(d, r); break;
+    case 206: rc = on_206(d, r); break;
+    case 416: rc = on_416(d, r); break;
+    default: rc = TVC_ERR_HTTP_STATUS; break;
+    }
+    if (rc < 0)
+        d->err_ = rc;
+    return rc;
+}
+
+static int on_body(void *user, const uint8_t *data, size_t len)
+{
+    struct tvc_dl *d = user;
+    int rc;
+
+    if (d->state_ != DL_BODY || len == 0)
+        return 0;
+    if (d->expect_ >= 0 && (uint64_t)d->expect_ - d->have_ < len) {
+        d->err_ = discard(d, TVC_ERR_HTTP_FRAMING); /* more than announced */
+        return d->err_;
+    }
+    /* Straight from the client's receive buffer to storage. */
+    rc = d->port->file_write(d->port->ctx, d->fh_, data, len);
+    if (rc != (int)len) {
+        d->err_ = TVC_ERR_STORAGE;
+        return d->err_;
+    }
+    d->have_ += len;
+    progress(d);
+    return 0;
+}
+
+/* ------------------------------------------------------------------ */
+
+/* The exchange ended well: verify, make durable, hash, publish. */
+static int finish(struct tvc_dl *d)
+{
+    const struct tvc_port *p = d->port;
+    uint64_t size, hashed;
+    int rc;
+
+    if (d->state_ != DL_BODY && d->state_ != DL_SKIP)
+        return TVC_ERR_STATE;
+    rc = close_part(d, 1);
+    if (rc < 0)
+        return rc;
+    rc = p->file_size(p->ctx, d->part_, &size);
+    if (rc < 0)
+        return TVC_ERR_STORAGE;
+    if (d->expect_ >= 0 && size != (uint64_t)d->expect_)
+        return TVC_ERR_HTTP_TRUNCATED;
+    rc = tvc_sha256_file(p, d->part_, d->sha256, &hashed);
+    if (rc < 0 || hashed != size)
+        return TVC_ERR_STORAGE;
+    rc = st(p->file_rename(p->ctx, d->part_, d->path_));
+    if (rc == 0)
+        rc = sync_parent(p, d->path_);
+    if (rc < 0)
+        return rc;
+    /* A meta left behind by a failure here is harmless: with no part next
+     * to it, the next start deletes it. */
+    (void)p->file_remove(p->ctx, d->meta_);
+    d->bytes = size;
+    return 0;
+}
+
+int tvc_dl_start(struct tvc_dl *d, struct tvc_http_client *http, const struct tvc_port *port,
+                 const char *url, const char *path)
+{
+    struct tvc_url u;
+    uint64_t size = 0;
+    int rc, resume = 0;
+
+    if (!d || !http || !url || !path || !path[0])
+        return TVC_ERR_ARG;
+    if (running(d))
+        return TVC_ERR_STATE;
+    rc = tvc_port_check_storage(port);
+    if (rc < 0)
+        return rc;
+    if (strlen(path) >= sizeof d->path_ || strlen(url) >= sizeof d->url_)
+        return TVC_ERR_NOSPACE;
+    if (path[strlen(path) - 1] == '/')
+        return TVC_ERR_ARG;
+    strcpy(d->url_, url);
+    strcpy(d->path_, path);
+    rc = join(d->part_, sizeof d->part_, path, ".part");
+    if (rc == 0)
+        rc = join(d->meta_, sizeof d->meta_, path, ".part.meta");
+    if (rc < 0)
+        return rc;
+    rc = tvc_url_parse(d->url_, strlen(d->url_), &u);
+    if (rc < 0)
+        return rc;
+
+    d->http = http;
+    d->port = port;
+    memset(d->sha256, 0, sizeof d->sha256);
+    d->bytes = 0;
+    d->resumed = 0;
+    d->http_status = 0;
+    d->validator_[0] = '\0';
+    d->new_validator_[0] = '\0';
+    d->fh_ = -1;
+    d->have_ = 0;
+    d->total_ = -1;
+    d->expect_ = -1;
+    d->err_ = 0;
+    d->state_ = DL_IDLE;
+
+    rc = port->file_size(port->ctx, d->part_, &size);
+    if (rc < 0 && rc != TVC_ERR_NOT_FOUND)
+        return TVC_ERR_STORAGE;
+    if (rc == 0 && size > 0 && size <= (uint64_t)INT64_MAX && meta_load(d))
+        resume = 1;
+    if (resume) {
+        d->have_ = size;
+        d->resumed = 1;
+    } else {
+        d->validator_[0] = '\0';
+        d->total_ = -1;
+        rc = remove_if_present(port, d->part_);
+        if (rc == 0)
+            rc = remove_if_present(port, d->meta_);
+        if (rc < 0)
+            return rc;
+    }
+
+    memset(&d->rq_, 0, sizeof d->rq_);
+    d->rq_.method = "GET";
+    d->rq_.url = d->url_;
+    d->rq_.bearer = NULL; /* download URLs never get the key */
+    d->rq_.range_from = resume ? (int64_t)size : 0;
+    d->rq_.if_range = resume && d->validator_[0] ? d->validator_ : NULL;
+    d->rq_.flags = TVC_HTTP_FOLLOW;
+    d->rq_.io_timeout_ms = d->io_timeout_ms;
+    d->rq_.on_headers = on_headers;
+    d->rq_.on_body = on_body;
+    d->rq_.user = d;
+    rc = tvc_http_start(http, &d->rq_);
+    if (rc < 0)
+        return rc;
+    d->state_ = DL_HEAD;
+    return 0;
+}
+
+int tvc_dl_step(struct tvc_dl *d, uint32_t wait_ms)
+{
+    int rc;
+
+    if (!d)
+        return TVC_ERR_ARG;
+    if (d->state_ == DL_DONE)
+        return 0;
+    if (d->state_ == DL_FAILED)
+        return d->err_;
+    if (!running(d))
+        return TVC_ERR_STATE;
+    rc = tvc_http_step(d->http, wait_ms);
+    if (rc == TVC_ERR_AGAIN)
+        return rc;
+    if (rc == 0)
+        rc = finish(d);
+    if (rc < 0) {
+        /* Synced so that what is kept for a resume is really there. */
+        (void)close_part(d, 1);
+        d->err_ = rc;
+        d->state_ = DL_FAILED;
+        return rc;
+    }
+    d->state_ = DL_DONE;
+    return 0;
+}
+
+void tvc_dl_abort(struct tvc_dl *d)
+{
+    if (!d || !running(d))
+        return;
+    tvc_http_client_close(d->http);
+    (void)close_part(d, 1);
+    d->err_ = TVC_ERR_ABORTED;
+    d->state_ = DL_FAILED;
+}
+
+void tvc_hex(const uint8_t *in, size_t len, char *out)
+{
+    static const char digits[] = "0123456789abcdef";
+    size_t i;
+
+    for (i = 0; i < len; i++) {
+        out[2 * i] = digits[in[i] >> 4];
+        out[2 * i + 1] = digits[in[i] & 15];
+    }
+    out[2 * len] = '\0';
+}

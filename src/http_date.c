@@ -1,0 +1,238 @@
+/*
+ * Retry-After (RFC 9110 section 10.2.3): delta-seconds or an HTTP-date in
+ * any of its three forms (section 5.6.7).  Dates are turned into Unix time
+ * by hand (days-from-civil) because the core may not use libc time
+ * functions, and a device's libc may not have timegm() at all.
+ *
+ * Names are matched case-insensitively and the day name is not checked
+ * against the date: a sender that gets those wrong still means the date.
+ */
+#include "tvc_api.h"
+
+/* Longest wait reported: a huge or overflowing value means "much later",
+ * never a negative or wrapped number. */
+#define RA_MAX ((int64_t)0x7FFFFFFF)
+
+static const char *const months[12] = {"jan", "feb", "mar", "apr", "may", "jun",
+                                        "jul", "aug", "sep", "oct", "nov", "dec"};
+static const char *const days_short[7] = {"mon", "tue", "wed", "thu", "fri", "sat", "sun"};
+static const char *const days_long[7] = {"monday", "tuesday", "wednesday", "thursday",
+                                         "friday", "saturday", "sunday"};
+
+static int lower(int c)
+{
+    return (c >= 'A' && c <= 'Z') ? c + ('a' - 'A') : c;
+}
+
+static int is_digit(char c)
+{
+    return c >= '0' && c <= '9';
+}
+
+/* @p s starts with @p word (case-insensitive); returns its length or 0. */
+static size_t match(const char *s, size_t len, const char *word)
+{
+    size_t i;
+    for (i = 0; word[i] != '\0'; i++)
+        if (i >= len || lower((unsigned char)s[i]) != word[i])
+            return 0;
+    return i;
+}
+
+static int month_at(const char *s, size_t len)
+{
+    int m;
+    for (m = 0; m < 12; m++)
+        if (match(s, len, months[m]) == 3)
+            return m + 1;
+    return 0;
+}
+
+/* @p n digits at s -> value, or -1. */
+static int digits(const char *s, size_t n)
+{
+    int v = 0;
+    size_t i;
+    for (i = 0; i < n; i++) {
+        if (!is_digit(s[i]))
+            return -1;
+        v = v * 10 + (s[i] - '0');
+    }
+    return v;
+}
+
+/* "HH:MM:SS" -> seconds of the day, or -1. */
+static int64_t clock_at(const char *s)
+{
+    int h = digits(s, 2), m = digits(s + 3, 2), sec = digits(s + 6, 2);
+    if (s[2] != ':' || s[5] != ':' || h < 0 || m < 0 || sec < 0 || h > 23 || m > 59 ||
+        sec > 60) /* 60: a leap second */
+        return -1;
+    return (int64_t)h * 3600 + m * 60 + sec;
+}
+
+/* Howard Hinnant's days_from_civil: days since 1970-01-01 (proleptic Gregorian). */
+static int64_t days_from_civil(int64_t y, int m, int d)
+{
+    int64_t era, yoe, doy, doe;
+    y -= m <= 2;
+    era = (y >= 0 ? y : y - 399) / 400;
+    yoe = y - era * 400;
+    doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+    doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    return era * 146097 + doe - 719468;
+}
+
+/* Year of a day count (the inverse of days_from_civil, year only). */
+static int64_t year_of_days(int64_t z)
+{
+    int64_t era, doe, yoe, doy, mp;
+    z += 719468;
+    era = (z >= 0 ? z : z - 146096) / 146097;
+    doe = z - era * 146097;
+    yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    mp = (5 * doy + 2) / 153;
+    return yoe + era * 400 + (mp < 10 ? 0 : 1);
+}
+
+static int leap(int64_t y)
+{
+    return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+}
+
+/* Date parts -> Unix time (negative before 1970); 0 when they do not name
+ * a real day. */
+static int to_unix(int64_t y, int m, int d, int64_t secs, int64_t *t)
+{
+    static const int mdays[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    if (m < 1 || m > 12 || d < 1 || secs < 0)
+        return 0;
+    if (d > mdays[m - 1] + (m == 2 && leap(y)))
+        return 0;
+    *t = days_from_civil(y, m, d) * 86400 + secs;
+    return 1;
+}
+
+/* "Sun, 06 Nov 1994 08:49:37 GMT" */
+static int imf_fixdate(const char *s, size_t len, int64_t *t)
+{
+    int d, m, y;
+    int64_t secs;
+    if (len != 29 || s[3] != ',' || s[4] != ' ' || s[7] != ' ' || s[11] != ' ' ||
+        s[16] != ' ' || s[25] != ' ' || match(s + 26, 3, "gmt") != 3)
+        return 0;
+    d = digits(s + 5, 2);
+    m = month_at(s + 8, 3);
+    y = digits(s + 12, 4);
+    secs = clock_at(s + 17);
+    if (d < 0 || m == 0 || y < 0 || secs < 0)
+        return 0;
+    return to_unix(y, m, d, secs, t);
+}
+
+/* "Sunday, 06-Nov-94 08:49:37 GMT": the day name decides where the rest starts. */
+static int rfc850(const char *s, size_t len, int64_t now, int64_t *t, int *need_now)
+{
+    size_t n = 0;
+    int i, d, m, yy;
+    int64_t secs, cur, y;
+
+    for (i = 0; i < 7 && n == 0; i++)
+        n = match(s, len, days_long[i]);
+    if (n == 0 || len != n + 24)
+        return 0;
+    s += n;
+    if (s[0] != ',' || s[1] != ' ' || s[4] != '-' || s[8] != '-' || s[11] != ' ' ||
+        s[20] != ' ' || match(s + 21, 3, "gmt") != 3)
+        return 0;
+    d = digits(s + 2, 2);
+    m = month_at(s + 5, 3);
+    yy = digits(s + 9, 2);
+    secs = clock_at(s + 12);
+    if (d < 0 || m == 0 || yy < 0 || secs < 0)
+        return 0;
+    if (now < 0) {
+        *need_now = 1; /* the century depends on the current year */
+        return to_unix(2000 + yy, m, d, secs, t);
+    }
+    /* RFC 9110: a year more than 50 years ahead is the one a century back;
+     * so the year is the latest one ending in yy that is not that far ahead. */
+    cur = year_of_days(now / 86400);
+    y = cur - cur % 100 + yy;
+    if (y > cur + 50)
+        y -= 100;
+    else if (y + 100 <= cur + 50)
+        y += 100;
+    return to_unix(y, m, d, secs, t);
+}
+
+/* "Sun Nov  6 08:49:37 1994" */
+static int asctime_date(const char *s, size_t len, int64_t *t)
+{
+    int d, m, y;
+    int64_t secs;
+    if (len != 24 || s[3] != ' ' || s[7] != ' ' || s[10] != ' ' || s[19] != ' ')
+        return 0;
+    m = month_at(s + 4, 3);
+    d = s[8] == ' ' ? digits(s + 9, 1) : digits(s + 8, 2);
+    y = digits(s + 20, 4);
+    secs = clock_at(s + 11);
+    if (d < 0 || m == 0 || y < 0 || secs < 0)
+        return 0;
+    return to_unix(y, m, d, secs, t);
+}
+
+static int day_name_ok(const char *s, size_t len)
+{
+    int i;
+    for (i = 0; i < 7; i++)
+        if (match(s, len, days_short[i]) == 3)
+            return 1;
+    return 0;
+}
+
+static int is_space(char c)
+{
+    return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+}
+
+int64_t tvc_http_retry_after(const char *s, size_t len, int64_t now_unix)
+{
+    int64_t v = 0, t = -1;
+    size_t i;
+    int ok, need_now = 0;
+
+    if (s == NULL)
+        return TVC_ERR_HTTP;
+    while (len > 0 && is_space(s[0])) {
+        s++;
+        len--;
+    }
+    while (len > 0 && is_space(s[len - 1]))
+        len--;
+    if (len == 0)
+        return TVC_ERR_HTTP;
+
+    if (is_digit(s[0])) {
+        for (i = 0; i < len; i++) {
+            if (!is_digit(s[i]))
+                return TVC_ERR_HTTP;
+            if (v < RA_MAX)
+                v = v * 10 + (s[i] - '0');
+        }
+        return v < RA_MAX ? v : RA_MAX;
+    }
+
+    if (!day_name_ok(s, len))
+        return TVC_ERR_HTTP;
+    ok = imf_fixdate(s, len, &t) || rfc850(s, len, now_unix, &t, &need_now) ||
+         asctime_date(s, len, &t);
+    if (!ok)
+        return TVC_ERR_HTTP;
+    if (now_unix < 0 || need_now)
+        return TVC_ERR_STATE;
+    if (t <= now_unix) /* includes dates before 1970 (t < 0) */
+        return 0;
+    return t - now_unix < RA_MAX ? t - now_unix : RA_MAX;
+}

@@ -1,0 +1,583 @@
+/*
+ * The job engine.  Each call of tvc_job_step() does at most one piece of
+ * work (part of an HTTP exchange, a journal write, a download chunk) and
+ * returns; waiting between polls is the caller's business, told through
+ * *sleep_ms.  See tvc_job.h for the rules it keeps.
+ */
+#include <string.h>
+
+#include "tvc_job.h"
+
+enum {
+    J_IDLE = 0,
+    J_SUBMIT_PREP,
+    J_SUBMIT,
+    J_POLL_PREP,
+    J_POLL,
+    J_IMG_PREP,
+    J_IMG,
+    J_VID_PREP,
+    J_VID,
+    J_END
+};
+
+static uint64_t now(const struct tvc_job *j)
+{
+    return j->port_->now_ms(j->port_->ctx);
+}
+
+static void ev(struct tvc_job *j, int e)
+{
+    j->api_requests = j->api_.requests;
+    if (j->on_event)
+        j->on_event(j->user, j, e);
+}
+
+static uint32_t rnd(struct tvc_job *j)
+{
+    uint8_t b[4];
+    if (j->port_->entropy(j->port_->ctx, b, sizeof b) != 0)
+        return (uint32_t)now(j) * 2654435761u;
+    return (uint32_t)b[0] | (uint32_t)b[1] << 8 | (uint32_t)b[2] << 16 | (uint32_t)b[3] << 24;
+}
+
+/* base +- 10%, so a fleet started together does not poll in lock-step. */
+static uint32_t jitter10(struct tvc_job *j, uint32_t base)
+{
+    uint32_t span = base / 5;
+    return span ? base - span / 2 + rnd(j) % (span + 1) : base;
+}
+
+static uint32_t poll_interval(struct tvc_job *j)
+{
+    uint32_t base, t;
+    if (j->poll_ms)
+        return jitter10(j, j->poll_ms);
+    /* Adaptive inside the documented 5-10 s: early answers change fast
+     * (steps 1-2), the video step is long, so start at 5 s and slow down. */
+    base = 5000u + 500u * (j->polls_ < 8 ? j->polls_ : 8u);
+    t = jitter10(j, base);
+    if (t < 5000u)
+        t = 5000u;
+    if (t > 10000u)
+        t = 10000u;
+    return t;
+}
+
+/* Exponential backoff with jitter: 1 s, 2 s, 4 s ... capped at 60 s; the
+ * wait is drawn from the upper half of the step. */
+static uint32_t backoff(struct tvc_job *j)
+{
+    uint32_t shift = j->attempts_ < 6 ? (uint32_t)j->attempts_ : 6u;
+    uint32_t base = 1000u << shift;
+    if (base > 60000u)
+        base = 60000u;
+    return base / 2 + rnd(j) % (base / 2 + 1);
+}
+
+static void journal_save(struct tvc_job *j)
+{
+    int rc;
+    if (!j->journal_)
+        return;
+    rc = tvc_journal_save(j->journal_, &j->rec);
+    if (rc < 0) {
+        /* The job goes on: losing the journal must not lose the paid job. */
+        const char *m = "journal write failed";
+        memcpy(j->rec.last_error, m, strlen(m) + 1);
+    }
+}
+
+static void set_last_error(struct tvc_job *j, int rc)
+{
+    const char *m = tvc_strerror(rc);
+    size_t n = strlen(m);
+    if (n >= sizeof j->rec.last_error)
+        n = sizeof j->rec.last_error - 1;
+    memcpy(j->rec.last_error, m, n);
+    j->rec.last_error[n] = '\0';
+}
+
+static int finish(struct tvc_job *j, int rc)
+{
+    j->err = rc;
+    j->st_ = J_END;
+    tvc_dl_abort(&j->dl_);
+    tvc_http_client_close(j->http_);
+    j->api_requests = j->api_.requests;
+    if (rc == 0) {
+        j->rec.phase = TVC_PHASE_DONE;
+        j->rec.last_error[0] = '\0';
+        journal_save(j);
+        ev(j, TVC_EV_DONE);
+    } else if (j->rec.phase == TVC_PHASE_POLLING || j->rec.phase == TVC_PHASE_DOWNLOADING) {
+        int resumable = rc == TVC_ERR_DEADLINE || rc == TVC_ERR_BUDGET ||
+                        tvc_err_class(rc) == TVC_CLASS_RETRY ||
+                        tvc_err_class(rc) == TVC_CLASS_TRUST ||
+                        tvc_err_class(rc) == TVC_CLASS_PROTOCOL || rc == TVC_ERR_STORAGE ||
+                        (rc == TVC_ERR_API && j->res.code == TVC_API_RATE_LIMIT_EXCEEDED) ||
+                        rc == TVC_ERR_HTTP_STATUS;
+        if (!resumable)
+            j->rec.phase = TVC_PHASE_FAILED;
+        set_last_error(j, rc);
+        journal_save(j);
+    }
+    return rc;
+}
+
+static int sleep_for(struct tvc_job *j, uint32_t ms, uint32_t *sleep_ms)
+{
+    j->next_ = now(j) + ms;
+    *sleep_ms = ms;
+    return TVC_ERR_AGAIN;
+}
+
+/* An API exchange never outlives the job's deadline: a stalled answer ends
+ * when the deadline does, not TVC_HTTP_IO_TIMEOUT_MS later. */
+static void bound_io(struct tvc_job *j)
+{
+    uint64_t t = now(j);
+    uint64_t left = j->deadline_ > t ? j->deadline_ - t : 1;
+    j->api_.io_timeout_ms = left < TVC_HTTP_IO_TIMEOUT_MS ? (uint32_t)left : 0;
+}
+
+/* Take a request from the shared budget.  0: go; TVC_ERR_AGAIN: *wait_ms. */
+static int budget(struct tvc_job *j, uint32_t *wait_ms)
+{
+    int64_t wall, wait_s = 0;
+    int rc;
+    if (!j->journal_ || j->per_hour <= 0 || !j->port_->wall_time)
+        return 0;
+    wall = j->port_->wall_time(j->port_->ctx);
+    if (wall < 0)
+        return 0;
+    rc = tvc_budget_take(j->journal_, j->per_hour, wall, &wait_s);
+    if (rc == TVC_ERR_AGAIN) {
+        *wait_ms = wait_s > 3600 ? 3600000u : (uint32_t)(wait_s * 1000);
+        return TVC_ERR_AGAIN;
+    }
+    return 0; /* a broken budget file must not stop the job */
+}
+
+/* Wait @p ms before @p next_state if the deadline allows; else end with @p rc. */
+static int wait_or_end(struct tvc_job *j, uint32_t ms, int next_state, int rc, uint32_t *sleep_ms)
+{
+    if (now(j) + ms > j->deadline_)
+        return finish(j, rc);
+    j->st_ = next_state;
+    j->wait_reason_ms = ms;
+    ev(j, TVC_EV_WAITING);
+    return sleep_for(j, ms, sleep_ms);
+}
+
+static void copy(char *dst, size_t cap, const char *src)
+{
+    size_t n = src ? strlen(src) : 0;
+    if (n >= cap)
+        n = cap - 1;
+    memcpy(dst, src ? src : "", n);
+    dst[n] = '\0';
+}
+
+/* Copy UTF-8 text, cut at a character boundary when it does not fit. */
+static void copy_text(char *dst, size_t cap, const char *src)
+{
+    size_t n = src ? strlen(src) : 0;
+    if (n >= cap) {
+        n = cap - 1;
+        while (n > 0 && ((unsigned char)src[n] & 0xC0) == 0x80)
+            n--;
+    }
+    memcpy(dst, src ? src : "", n);
+    dst[n] = '\0';
+}
+
+/* "" means ./tvc-<recordId>.mp4; a path ending in '/' is a directory to put
+ * that name in (the CLI passes its working directory, so a later resume from
+ * elsewhere writes to the same place). */
+static void default_out(struct tvc_job *j)
+{
+    static const char pre[] = "tvc-", suf[] = ".mp4";
+    size_t i, n = strlen(j->rec.out), cap = sizeof j->rec.out;
+    const char *id = j->rec.record_id[0] ? j->rec.record_id : j->rec.task_id;
+    if (n && j->rec.out[n - 1] != '/')
+        return;
+    if (n + sizeof pre + sizeof suf >= cap)
+        n = 0; /* no room under that directory: current directory */
+    memcpy(j->rec.out + n, pre, sizeof pre - 1);
+    n += sizeof pre - 1;
+    for (i = 0; id[i] && n + sizeof suf < cap; i++) {
+        char c = id[i];
+        int ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                 c == '-' || c == '_';
+        j->rec.out[n++] = ok ? c : '_';
+    }
+    memcpy(j->rec.out + n, suf, sizeof suf);
+}
+
+static void make_id(struct tvc_job *j)
+{
+    static const char hex[] = "0123456789abcdef";
+    uint8_t b[16];
+    size_t i;
+    if (j->port_->entropy(j->port_->ctx, b, sizeof b) != 0) {
+        uint32_t x = (uint32_t)now(j);
+        for (i = 0; i < sizeof b; i++)
+            b[i] = (uint8_t)(x >> (8 * (i % 4))) ^ (uint8_t)i;
+    }
+    for (i = 0; i < sizeof b; i++) {
+        j->rec.id[2 * i] = hex[b[i] >> 4];
+        j->rec.id[2 * i + 1] = hex[b[i] & 15];
+    }
+    j->rec.id[32] = '\0';
+}
+
+static void common_init(struct tvc_job *j, const struct tvc_port *port,
+                        struct tvc_http_client *http, struct tvc_journal *journal,
+                        const char *base_url, const char *api_key)
+{
+    j->port_ = port;
+    j->http_ = http;
+    j->journal_ = journal;
+    j->err = 0;
+    j->attempts_ = 0;
+    j->polls_ = 0;
+    j->gen_sent_ = 0;
+    memset(&j->res, 0, sizeof j->res);
+    memset(&j->dl_, 0, sizeof j->dl_);
+    j->dl_.fh_ = -1;
+    tvc_api_init(&j->api_, http, base_url, api_key);
+    j->t0_ = now(j);
+    j->next_ = j->t0_;
+    j->deadline_ = j->t0_ + (j->deadline_ms ? j->deadline_ms : TVC_JOB_DEADLINE_MS);
+}
+
+int tvc_job_start_new(struct tvc_job *j, const struct tvc_port *port,
+                      struct tvc_http_client *http, struct tvc_journal *journal,
+                      const char *base_url, const char *api_key,
+                      const struct tvc_gen_params *p, const char *out,
+                      const char *storyboard_out)
+{
+    int rc;
+    if (!j || !port || !http || !base_url || !api_key || !p)
+        return TVC_ERR_ARG;
+    rc = tvc_port_check(port);
+    if (rc < 0)
+        return rc;
+    rc = tvc_api_validate(p, NULL);
+    if (rc < 0)
+        return rc;
+    if ((out && strlen(out) >= sizeof j->rec.out) ||
+        (storyboard_out && strlen(storyboard_out) >= sizeof j->rec.storyboard_out) ||
+        (p->reference_url && strlen(p->reference_url) >= sizeof j->rec.reference_url))
+        return TVC_ERR_NOSPACE;
+    common_init(j, port, http, journal, base_url, api_key);
+    memset(&j->rec, 0, sizeof j->rec);
+    make_id(j);
+    j->rec.phase = TVC_PHASE_SUBMITTING;
+    copy_text(j->rec.ad_theme, sizeof j->rec.ad_theme, p->ad_theme);
+    copy_text(j->rec.voiceover, sizeof j->rec.voiceover, p->voiceover);
+    copy(j->rec.reference_url, sizeof j->rec.reference_url, p->reference_url);
+    j->rec.duration = p->duration ? p->duration : 10;
+    j->rec.landscape = p->landscape;
+    copy(j->rec.out, sizeof j->rec.out, out);
+    copy(j->rec.storyboard_out, sizeof j->rec.storyboard_out, storyboard_out);
+    j->rec.created_unix = port->wall_time ? port->wall_time(port->ctx) : -1;
+    j->params_ = *p;
+    j->st_ = J_SUBMIT_PREP;
+    return 0;
+}
+
+int tvc_job_start_existing(struct tvc_job *j, const struct tvc_port *port,
+                           struct tvc_http_client *http, struct tvc_journal *journal,
+                           const char *base_url, const char *api_key,
+                           const struct tvc_job_rec *rec)
+{
+    int rc;
+    if (!j || !port || !http || !base_url || !api_key || !rec)
+        return TVC_ERR_ARG;
+    rc = tvc_port_check(port);
+    if (rc < 0)
+        return rc;
+    if (!rec->record_id[0] && !rec->task_id[0])
+        return TVC_ERR_ARG;
+    if (rec->phase != TVC_PHASE_POLLING && rec->phase != TVC_PHASE_DOWNLOADING)
+        return TVC_ERR_STATE;
+    if (rec->phase == TVC_PHASE_DOWNLOADING && !rec->video_url[0])
+        return TVC_ERR_STATE;
+    common_init(j, port, http, journal, base_url, api_key);
+    if (&j->rec != rec)
+        j->rec = *rec;
+    if (!j->rec.id[0])
+        make_id(j);
+    default_out(j);
+    j->st_ = j->rec.phase == TVC_PHASE_POLLING ? J_POLL_PREP : J_IMG_PREP;
+    return 0;
+}
+
+void tvc_job_abort(struct tvc_job *j)
+{
+    if (!j || !j->port_)
+        return;
+    tvc_dl_abort(&j->dl_);
+    tvc_http_client_close(j->http_);
+    j->st_ = J_END;
+}
+
+static int trust_error(int rc)
+{
+    return tvc_err_class(rc) == TVC_CLASS_TRUST || tvc_err_class(rc) == TVC_CLASS_FIX_INPUT;
+}
+
+/* generate: the one request that must never be sent twice. */
+static int step_submit(struct tvc_job *j, uint32_t wait_ms, uint32_t *sleep_ms)
+{
+    int rc = tvc_api_step(&j->api_, wait_ms, &j->res);
+    int status = j->res.http_status;
+
+    j->api_requests = j->api_.requests;
+    if (rc == TVC_ERR_AGAIN) {
+        *sleep_ms = 0;
+        return TVC_ERR_AGAIN;
+    }
+    if (rc < 0) {
+        if (!j->http_->request_bytes_out && !trust_error(rc) &&
+            tvc_err_class(rc) == TVC_CLASS_RETRY && ++j->attempts_ < TVC_JOB_MAX_ATTEMPTS)
+            return wait_or_end(j, backoff(j), J_SUBMIT_PREP, rc, sleep_ms);
+        if (!j->http_->request_bytes_out) {
+            /* Provably never sent: nothing to remember. */
+            if (j->journal_)
+                tvc_journal_remove(j->journal_, j->rec.id);
+            return finish(j, rc);
+        }
+        j->rec.phase = TVC_PHASE_UNKNOWN;
+        set_last_error(j, rc);
+        journal_save(j);
+        return finish(j, tvc_err_class(rc) == TVC_CLASS_RETRY ? TVC_ERR_OUTCOME_UNKNOWN : rc);
+    }
+    if (status >= 200 && status < 300 && j->res.success != 0 && j->res.state != TVC_STATE_FAILED) {
+        if (!j->res.record_id[0] && !j->res.task_id[0]) {
+            j->rec.phase = TVC_PHASE_UNKNOWN;
+            journal_save(j);
+            return finish(j, TVC_ERR_API_PROTOCOL);
+        }
+        copy(j->rec.record_id, sizeof j->rec.record_id, j->res.record_id);
+        copy(j->rec.task_id, sizeof j->rec.task_id, j->res.task_id);
+        copy(j->rec.image_url, sizeof j->rec.image_url, j->res.storyboard_image_url);
+        default_out(j);
+        j->rec.phase = TVC_PHASE_POLLING;
+        journal_save(j);
+        j->attempts_ = 0;
+        ev(j, TVC_EV_SUBMITTED);
+        j->st_ = J_POLL_PREP;
+        return sleep_for(j, poll_interval(j), sleep_ms);
+    }
+    if (status == 429 || status == 503) {
+        /* Refused outright: no record exists, so asking again is no double
+         * charge.  Wait as told when the deadline allows. */
+        uint32_t ms = j->res.retry_after_s >= 0
+                          ? (j->res.retry_after_s > 86400 ? 86400000u
+                                                          : (uint32_t)j->res.retry_after_s * 1000u)
+                          : backoff(j);
+        j->attempts_++;
+        if (j->journal_ && now(j) + ms > j->deadline_)
+            tvc_journal_remove(j->journal_, j->rec.id);
+        return wait_or_end(j, ms, J_SUBMIT_PREP,
+                           j->res.code != TVC_API_NONE ? TVC_ERR_API : TVC_ERR_HTTP_STATUS,
+                           sleep_ms);
+    }
+    /* Refused with an error: nothing was created. */
+    if (j->journal_)
+        tvc_journal_remove(j->journal_, j->rec.id);
+    if (j->res.code == TVC_API_GENERATION_FAILED || j->res.state == TVC_STATE_FAILED)
+        return finish(j, TVC_ERR_JOB_FAILED);
+    return finish(j, j->res.code != TVC_API_NONE ? TVC_ERR_API : TVC_ERR_HTTP_STATUS);
+}
+
+static int step_poll(struct tvc_job *j, uint32_t wait_ms, uint32_t *sleep_ms)
+{
+    int rc = tvc_api_step(&j->api_, wait_ms, &j->res);
+    int status = j->res.http_status;
+
+    j->api_requests = j->api_.requests;
+    if (rc == TVC_ERR_AGAIN) {
+        *sleep_ms = 0;
+        return TVC_ERR_AGAIN;
+    }
+    if (rc < 0) {
+        if (trust_error(rc) || ++j->attempts_ >= TVC_JOB_MAX_ATTEMPTS)
+            return finish(j, rc);
+        return wait_or_end(j, backoff(j), J_POLL_PREP, TVC_ERR_DEADLINE, sleep_ms);
+    }
+    j->polls_++;
+    ev(j, TVC_EV_STATUS);
+    if (j->res.code == TVC_API_GENERATION_FAILED || j->res.state == TVC_STATE_FAILED) {
+        j->rec.phase = TVC_PHASE_FAILED;
+        return finish(j, TVC_ERR_JOB_FAILED);
+    }
+    if (status == 429 || status == 503) {
+        uint32_t ms = j->res.retry_after_s >= 0
+                          ? (j->res.retry_after_s > 86400 ? 86400000u
+                                                          : (uint32_t)j->res.retry_after_s * 1000u)
+                          : backoff(j);
+        j->attempts_++;
+        return wait_or_end(j, ms, J_POLL_PREP,
+                           status == 429 && j->res.code != TVC_API_NONE ? TVC_ERR_API
+                                                                        : TVC_ERR_HTTP_STATUS,
+                           sleep_ms);
+    }
+    if (status >= 500) {
+        if (++j->attempts_ >= TVC_JOB_MAX_ATTEMPTS)
+            return finish(j, j->res.code != TVC_API_NONE ? TVC_ERR_API : TVC_ERR_HTTP_STATUS);
+        return wait_or_end(j, backoff(j), J_POLL_PREP, TVC_ERR_DEADLINE, sleep_ms);
+    }
+    if (status < 200 || status >= 300)
+        return finish(j, j->res.code != TVC_API_NONE ? TVC_ERR_API : TVC_ERR_HTTP_STATUS);
+    j->attempts_ = 0;
+    if (j->res.storyboard_image_url[0])
+        copy(j->rec.image_url, sizeof j->rec.image_url, j->res.storyboard_image_url);
+    if (j->res.state == TVC_STATE_PROCESSING) {
+        j->st_ = J_POLL_PREP;
+        return sleep_for(j, poll_interval(j), sleep_ms);
+    }
+    if (j->res.state == TVC_STATE_COMPLETED) {
+        if (!j->res.video_url[0])
+            return finish(j, TVC_ERR_API_PROTOCOL);
+        copy(j->rec.video_url, sizeof j->rec.video_url, j->res.video_url);
+        j->rec.phase = TVC_PHASE_DOWNLOADING;
+        journal_save(j);
+        j->st_ = J_IMG_PREP;
+        *sleep_ms = 0;
+        return TVC_ERR_AGAIN;
+    }
+    return finish(j, TVC_ERR_API_PROTOCOL); /* unknown or missing status */
+}
+
+static void dl_progress(void *user, uint64_t have, int64_t total)
+{
+    struct tvc_job *j = user;
+    j->dl_have = have;
+    j->dl_total = total;
+    ev(j, TVC_EV_DOWNLOAD);
+}
+
+static int dl_begin(struct tvc_job *j, const char *url, const char *path, int what, int next)
+{
+    int rc;
+    j->dl_.progress = dl_progress;
+    j->dl_.progress_user = j;
+    rc = tvc_dl_start(&j->dl_, j->http_, j->port_, url, path);
+    if (rc < 0)
+        return rc;
+    j->dl_what = what;
+    j->dl_have = 0;
+    j->dl_total = -1;
+    j->st_ = next;
+    return 0;
+}
+
+static int dl_step(struct tvc_job *j, uint32_t wait_ms, uint32_t *sleep_ms, int prep, int next)
+{
+    int rc = tvc_dl_step(&j->dl_, wait_ms);
+    if (rc == TVC_ERR_AGAIN) {
+        *sleep_ms = 0;
+        return TVC_ERR_AGAIN;
+    }
+    if (rc == 0) {
+        j->attempts_ = 0;
+        j->st_ = next;
+        *sleep_ms = 0;
+        return TVC_ERR_AGAIN;
+    }
+    /* Downloads are idempotent: retry (resuming the part file) on network
+     * trouble, truncation and server errors; give up on trust and storage. */
+    if (rc == TVC_ERR_STORAGE || trust_error(rc) ||
+        (rc == TVC_ERR_HTTP_STATUS && j->dl_.http_status < 500) ||
+        ++j->attempts_ >= TVC_JOB_MAX_ATTEMPTS)
+        return finish(j, rc);
+    j->st_ = prep;
+    j->wait_reason_ms = backoff(j);
+    ev(j, TVC_EV_WAITING);
+    return sleep_for(j, j->wait_reason_ms, sleep_ms);
+}
+
+int tvc_job_step(struct tvc_job *j, uint32_t wait_ms, uint32_t *sleep_ms)
+{
+    uint32_t dummy, w = 0;
+    uint64_t t;
+    int rc;
+
+    if (!sleep_ms)
+        sleep_ms = &dummy;
+    *sleep_ms = 0;
+    if (!j || !j->port_)
+        return TVC_ERR_ARG;
+    if (j->st_ == J_END)
+        return j->err;
+    t = now(j);
+    if (t < j->next_) {
+        *sleep_ms = (uint32_t)(j->next_ - t);
+        return TVC_ERR_AGAIN;
+    }
+    switch (j->st_) {
+    case J_SUBMIT_PREP:
+        if (t >= j->deadline_)
+            return finish(j, TVC_ERR_DEADLINE);
+        if (budget(j, &w) == TVC_ERR_AGAIN)
+            return wait_or_end(j, w, J_SUBMIT_PREP, TVC_ERR_BUDGET, sleep_ms);
+        if (j->journal_ && !j->gen_sent_) {
+            rc = tvc_journal_mark_inflight(j->journal_, &j->rec);
+            if (rc < 0)
+                return finish(j, rc); /* nothing sent: safe to stop */
+        }
+        bound_io(j);
+        rc = tvc_api_start_generate(&j->api_, &j->params_);
+        if (rc < 0)
+            return finish(j, rc);
+        j->gen_sent_ = 1;
+        j->st_ = J_SUBMIT;
+        return TVC_ERR_AGAIN;
+    case J_SUBMIT:
+        return step_submit(j, wait_ms, sleep_ms);
+    case J_POLL_PREP:
+        if (t >= j->deadline_)
+            return finish(j, TVC_ERR_DEADLINE);
+        if (budget(j, &w) == TVC_ERR_AGAIN)
+            return wait_or_end(j, w, J_POLL_PREP, TVC_ERR_BUDGET, sleep_ms);
+        bound_io(j);
+        rc = tvc_api_start_status(&j->api_, j->rec.record_id[0] ? j->rec.record_id : NULL,
+                                  j->rec.task_id[0] ? j->rec.task_id : NULL);
+        if (rc < 0)
+            return finish(j, rc);
+        j->st_ = J_POLL;
+        return TVC_ERR_AGAIN;
+    case J_POLL:
+        return step_poll(j, wait_ms, sleep_ms);
+    case J_IMG_PREP:
+        if (!j->rec.storyboard_out[0] || !j->rec.image_url[0]) {
+            j->st_ = J_VID_PREP;
+            return TVC_ERR_AGAIN;
+        }
+        rc = dl_begin(j, j->rec.image_url, j->rec.storyboard_out, 1, J_IMG);
+        return rc < 0 ? finish(j, rc) : TVC_ERR_AGAIN;
+    case J_IMG:
+        rc = dl_step(j, wait_ms, sleep_ms, J_IMG_PREP, J_VID_PREP);
+        if (rc == TVC_ERR_AGAIN && j->st_ == J_VID_PREP)
+            j->have_storyboard_file = 1;
+        return rc;
+    case J_VID_PREP:
+        default_out(j);
+        rc = dl_begin(j, j->rec.video_url, j->rec.out, 2, J_VID);
+        return rc < 0 ? finish(j, rc) : TVC_ERR_AGAIN;
+    case J_VID:
+        rc = dl_step(j, wait_ms, sleep_ms, J_VID_PREP, J_END);
+        if (rc == TVC_ERR_AGAIN && j->st_ == J_END) {
+            memcpy(j->video_sha256, j->dl_.sha256, sizeof j->video_sha256);
+            j->video_bytes = j->dl_.bytes;
+            return finish(j, 0);
+        }
+        return rc;
+    default:
+        return TVC_ERR_STATE;
+    }
+}

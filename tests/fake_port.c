@@ -1,0 +1,146 @@
+#include "fake_port.h"
+
+#include <string.h>
+
+static struct fp_conn *get(struct fp *f, int sock)
+{
+    if (sock < 0 || sock >= f->next)
+        return NULL;
+    return &f->conn[sock];
+}
+
+static int fp_connect(void *ctx, const char *host, uint16_t port)
+{
+    struct fp *f = ctx;
+    struct fp_conn *c;
+    f->calls++;
+    if (f->next >= f->nconn)
+        return TVC_ERR_CONNECT; /* nothing scripted: refused */
+    c = &f->conn[f->next];
+    strncpy(c->host, host, sizeof c->host - 1);
+    c->port = port;
+    c->used = 1;
+    if (c->connect_rc < 0) {
+        f->next++;
+        return c->connect_rc;
+    }
+    return f->next++;
+}
+
+static int fp_connect_poll(void *ctx, int sock, uint32_t wait_ms)
+{
+    struct fp *f = ctx;
+    struct fp_conn *c = get(f, sock);
+    f->calls++;
+    if (!c)
+        return TVC_ERR_ARG;
+    if (c->poll_rc == TVC_ERR_AGAIN)
+        f->clock += wait_ms;
+    return c->poll_rc;
+}
+
+static size_t resp_len(const struct fp_conn *c, int i)
+{
+    return c->resp_len[i] ? c->resp_len[i] : strlen(c->resp[i]);
+}
+
+static int fp_send(void *ctx, int sock, const uint8_t *buf, size_t len, uint32_t wait_ms)
+{
+    struct fp *f = ctx;
+    struct fp_conn *c = get(f, sock);
+    (void)wait_ms;
+    f->calls++;
+    if (!c || c->closed)
+        return TVC_ERR_ARG;
+    if (c->send_rc < 0)
+        return c->send_rc;
+    if (c->sent_len + len < sizeof c->sent) {
+        memcpy(c->sent + c->sent_len, buf, len);
+        c->sent_len += len;
+    }
+    if (c->cur < c->nresp || c->cut_now)
+        c->pending = 1;
+    return (int)len;
+}
+
+static int fp_recv(void *ctx, int sock, uint8_t *buf, size_t len, uint32_t wait_ms)
+{
+    struct fp *f = ctx;
+    struct fp_conn *c = get(f, sock);
+    size_t total, n;
+    f->calls++;
+    if (!c || c->closed)
+        return TVC_ERR_ARG;
+    if (!c->pending) {
+        if (c->idle == TVC_ERR_AGAIN)
+            f->clock += wait_ms;
+        return c->idle;
+    }
+    if (c->cut_now || (c->cur == 0 && c->cut_at && c->off >= c->cut_at)) {
+        if (c->cut_rc == TVC_ERR_AGAIN)
+            f->clock += wait_ms;
+        return c->cut_rc;
+    }
+    total = resp_len(c, c->cur);
+    n = total - c->off;
+    if (c->chunk && n > c->chunk)
+        n = c->chunk;
+    if (n > len)
+        n = len;
+    if (c->cur == 0 && c->cut_at && c->off + n > c->cut_at)
+        n = c->cut_at - c->off;
+    memcpy(buf, c->resp[c->cur] + c->off, n);
+    c->off += n;
+    if (c->off == total) {
+        c->cur++;
+        c->off = 0;
+        c->pending = 0;
+    }
+    return (int)n;
+}
+
+static void fp_close(void *ctx, int sock)
+{
+    struct fp *f = ctx;
+    struct fp_conn *c = get(f, sock);
+    if (c)
+        c->closed = 1;
+}
+
+static uint64_t fp_now(void *ctx)
+{
+    return ((struct fp *)ctx)->clock;
+}
+
+static int fp_entropy(void *ctx, uint8_t *buf, size_t len)
+{
+    (void)ctx;
+    memset(buf, 0x5a, len);
+    return 0;
+}
+
+void fp_init(struct fp *f, struct tvc_port *port)
+{
+    memset(port, 0, sizeof *port);
+    port->version = TVC_PORT_VERSION;
+    port->ctx = f;
+    port->connect = fp_connect;
+    port->connect_poll = fp_connect_poll;
+    port->send = fp_send;
+    port->recv = fp_recv;
+    port->close = fp_close;
+    port->now_ms = fp_now;
+    port->entropy = fp_entropy;
+    f->clock = 1000;
+}
+
+struct fp_conn *fp_add(struct fp *f, const char *resp0)
+{
+    struct fp_conn *c = &f->conn[f->nconn++];
+    c->idle = TVC_ERR_AGAIN;
+    if (resp0) {
+        c->resp[0] = resp0;
+        c->nresp = 1;
+    }
+    return c;
+}

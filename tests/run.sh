@@ -1,0 +1,42 @@
+#!/bin/sh
+# Run every test binary of the given build directories and the integration
+# scripts, then print one closing line "N passed, N failed".
+set -u
+total_pass=0
+total_fail=0
+here=$(cd "$(dirname "$0")" && pwd)
+run_one() { # name, command...
+    t=$1
+    shift
+    out=$(timeout 900 "$@" 2>&1)
+    rc=$?
+    line=$(printf '%s\n' "$out" | grep -E '^[0-9]+ passed, [0-9]+ failed$' | tail -n 1)
+    if [ -z "$line" ]; then
+        printf '%s\n' "$out" | tail -n 20
+        echo "$t: crashed or hung (exit $rc)"
+        total_fail=$((total_fail + 1))
+        return
+    fi
+    p=${line%% passed*}
+    f=${line#*passed, }; f=${f%% failed*}
+    if [ "$rc" != 0 ] && [ "$f" = 0 ]; then f=1; fi
+    [ "$f" != 0 ] && printf '%s\n' "$out" | grep -v '^ok  ' | tail -n 40
+    echo "$t: $line"
+    total_pass=$((total_pass + p))
+    total_fail=$((total_fail + f))
+}
+# The simulator checks itself before anything relies on it.
+run_one tests/sim/selftest.py /usr/bin/python3 "$here/sim/selftest.py"
+for dir in "$@"; do
+    for t in "$dir"/tests/test_*; do
+        [ -x "$t" ] || continue
+        case "$t" in *.o|*.d) continue ;; esac
+        # tests find their support files (certs.sh) relative to the tree
+        run_one "$t" env TVC_TEST_DIR="$here" "$t"
+    done
+    # The real tvc program against the simulator, end to end.
+    [ -x "$dir/tvc" ] && run_one "$dir/tvc: tests/integration/test_cli.py" \
+        /usr/bin/python3 "$here/integration/test_cli.py" "$dir/tvc"
+done
+echo "$total_pass passed, $total_fail failed"
+[ "$total_fail" = 0 ]

@@ -1,0 +1,429 @@
+"""State of the NanoPhoto simulator: keys and credits, jobs, rate limits, fault switches,
+answer shaping and the request logs behind /__sim/stats.  Standard library only."""
+import collections
+import email.utils
+import hashlib
+import json
+import math
+import os
+import random
+import threading
+import time
+from urllib.parse import urlsplit
+
+import sim_media
+
+GENERATE = "/api/sora-2-tvc/generate"
+CHECK = "/api/sora-2-tvc/check-status"
+JOB_CREDITS = 8
+STEP_NAMES = {1: "Generating Storyboard Prompt", 2: "Generating Storyboard", 3: "Generating Ad Video"}
+MAX_BODY = 1 << 20
+LIST_CAP = 5000          # bounded request logs in the stats
+RATE_WINDOW = 3600.0
+IMG_DIR, VIDEO_DIR = "/images/sora-tvc/", "/sora/"
+REDIRECT_KINDS = {"r": "relative", "ra": "absolute", "rc": "chain", "rl": "loop", "ri": "insecure"}
+
+# name -> (default, allowed values or None for "integer >= 0")
+FAULTS = {
+    "generate_no_answer": (0, None), "no_answer_mode": ("close", ("close", "reset")),
+    "generate_stall": (0, None),
+    "status_reset": (0, None), "status_stall": (0, None), "stall_seconds": (60, None),
+    "status_429": (0, None), "status_503": (0, None),
+    "status_malformed": (0, None), "malformed_kind": ("truncated", ("truncated", "html", "empty")),
+    "status_bad_status": (0, None),
+    "retry_after": ("auto", "retry"), "retry_after_date": (0, (0, 1)),
+    "video_cut": (0, None), "video_cut_times": (1, None), "video_no_etag": (0, (0, 1)),
+    "media_bps": (0, None),
+    "redirect_video": (0, "redirect"), "redirect_image": (0, "redirect"),
+    "chunked": (0, (0, 1)), "chunk_ext": (0, (0, 1)), "keepalive": (1, (0, 1)),
+    "fail_mode": ("http200", ("http200", "http500")), "vary": (1, (0, 1)),
+}
+
+
+def check_fault(name, value):
+    """The normalised value of a fault switch; ValueError if the name or value is bad."""
+    if name not in FAULTS:
+        raise ValueError("unknown fault %r (known: %s)" % (name, ", ".join(sorted(FAULTS))))
+    default, allowed = FAULTS[name]
+    if value is None:
+        return default
+    if isinstance(value, bool):
+        value = int(value)
+    if isinstance(value, str) and value.strip().lstrip("-").isdigit():
+        value = int(value.strip())
+    if allowed == "retry":
+        if value in ("auto", "none") or (isinstance(value, int) and value >= 0):
+            return value
+    elif allowed == "redirect":
+        if value in (0, "0", "off"):
+            return 0
+        if value in (1, "1"):
+            return "relative"
+        if value in REDIRECT_KINDS.values():
+            return value
+    elif allowed is None:
+        if isinstance(value, int) and value >= 0:
+            return value
+    elif value in allowed:
+        return value
+    raise ValueError("bad value %r for fault %s" % (value, name))
+
+
+def parse_fault_spec(spec):
+    out = {}
+    for item in filter(None, (s.strip() for s in (spec or "").split(","))):
+        name, sep, value = item.partition("=")
+        if not sep:
+            raise ValueError("fault %r needs name=value" % item)
+        out[name.strip()] = check_fault(name.strip(), value.strip())
+    return out
+
+
+def http_date(ts):
+    return email.utils.formatdate(ts, usegmt=True)
+
+
+def sha256(b):
+    return hashlib.sha256(b).hexdigest()
+
+
+class Sim:
+    """All simulator state, guarded by self.lock (the media cache by self.media_lock)."""
+
+    def __init__(self, args):
+        self.args = args
+        self.lock = threading.RLock()
+        self.media_lock = threading.Lock()
+        self.stop = threading.Event()
+        self.stop_reason = None
+        self.t0 = time.monotonic()
+        self.wall0 = time.time()
+        self.ports = {}
+        self.credits = {}
+        for item in filter(None, (s.strip() for s in args.keys.split(","))):
+            k, _, c = item.rpartition(":")
+            if not k or not c.isdigit():
+                raise ValueError("bad --keys entry %r (want KEY:CREDITS)" % item)
+            self.credits[k] = int(c)
+        self.faults = {n: d for n, (d, _) in FAULTS.items()}
+        self.faults.update(parse_fault_spec(args.faults))
+        self.rng = random.Random(args.seed)
+        self.records = collections.OrderedDict()
+        self.by_task = {}
+        self.media_cache = collections.OrderedDict()
+        self.total_requests = 0
+        self.active = 0
+        self.job_counter = 0
+        self.log = open(os.path.join(args.state_dir, "sim.log"), "a", buffering=1, encoding="utf-8")
+        self.reset_counters()
+
+    def reset_counters(self):
+        with self.lock:
+            self.windows = collections.defaultdict(collections.deque)
+            self.c = collections.Counter()
+            self.by_path = collections.Counter()
+            self.fault_hits = collections.Counter()
+            self.media_requests = []
+            self.api_requests = []
+            self.generate_log = []
+            self.auth_seen_on_media = False
+            self.cuts = collections.Counter()  # video_cut hits per record id
+
+    # ---- bookkeeping
+    def event(self, msg):
+        with self.lock:
+            self.log.write("# %s +%.3f %s\n" % (time.strftime("%Y-%m-%dT%H:%M:%S"),
+                                                time.monotonic() - self.t0, msg))
+
+    def access(self, role, method, path, status, auth, note):
+        safe = "".join(c if 32 < ord(c) < 127 else "%%%02X" % (ord(c) & 0xFF) for c in path)
+        with self.lock:
+            self.log.write("%s +%.3f %s %s %s %s auth=%s%s\n" % (
+                time.strftime("%Y-%m-%dT%H:%M:%S"), time.monotonic() - self.t0, role, method,
+                safe, status if status is not None else "-", "yes" if auth else "no",
+                " " + note if note else ""))
+
+    def push(self, lst, item):
+        lst.append(item)
+        if len(lst) > LIST_CAP:
+            del lst[0]
+
+    def trigger_stop(self, reason):
+        with self.lock:
+            if self.stop_reason is None:
+                self.stop_reason = reason
+        self.stop.set()
+
+    def begin_request(self):
+        with self.lock:
+            if self.stop.is_set() or self.total_requests >= self.args.max_requests:
+                return False
+            self.total_requests += 1
+            self.active += 1
+            return True
+
+    def end_request(self):
+        with self.lock:
+            self.active -= 1
+            if self.total_requests >= self.args.max_requests:
+                self.trigger_stop("max-requests")
+
+    def take(self, name):
+        """Consume one unit of a counting fault switch."""
+        with self.lock:
+            if self.faults[name] > 0:
+                self.faults[name] -= 1
+                self.fault_hits[name] += 1
+                return True
+            return False
+
+    def retry_after(self, computed):
+        """Retry-After header value (or None) from the fault switches."""
+        ra = self.faults["retry_after"]
+        if ra == "none":
+            return None
+        secs = ra if isinstance(ra, int) else computed
+        return http_date(time.time() + secs) if self.faults["retry_after_date"] else str(secs)
+
+    def rate_check(self, key):
+        """None if the call is allowed (and counted), else the seconds until a slot frees."""
+        if self.args.rate_limit <= 0:
+            return None
+        now = time.monotonic()
+        with self.lock:
+            w = self.windows[key]
+            while w and w[0] <= now - RATE_WINDOW:
+                w.popleft()
+            if len(w) >= self.args.rate_limit:
+                self.c["rate_limited"] += 1
+                return max(1, int(math.ceil(w[0] + RATE_WINDOW - now)))
+            w.append(now)
+            return None
+
+    # ---- jobs
+    def base_url(self, role):
+        host = {"static": self.args.static_host, "video": self.args.video_host}.get(role) or self.args.host
+        return "https://%s:%d" % (host, self.ports[role])
+
+    def new_record(self, key, params):
+        with self.lock:
+            self.job_counter += 1
+            n = self.job_counter
+            rid = "tvc_" + sha256(("%s/rec/%d" % (self.args.seed, n)).encode())[:24]
+            tid = "video_" + sha256(("%s/task/%d" % (self.args.seed, n)).encode())[:24]
+            theme = params.get("adTheme", "")
+            rec = {"recordId": rid, "taskId": tid, "key": key, "params": params,
+                   "t": time.monotonic(), "wall": time.time(), "fail": "[fail]" in theme,
+                   "status": "processing", "step": 1, "refunded": False,
+                   "image_path": None, "video_path": None}
+            self.credits[key] -= JOB_CREDITS
+            self.records[rid] = rec
+            self.by_task[tid] = rid
+            self.c["generate_accepted"] += 1
+            return rec
+
+    def refresh(self, rec):
+        """Advance a record by elapsed time; refunds a failed job once."""
+        s = self.args.step_seconds
+        el = time.monotonic() - rec["t"]
+        if rec["status"] != "processing":
+            return
+        if el < 3 * s:
+            rec["step"] = min(3, 1 + int(el // s))
+            return
+        rec["step"] = 3
+        if rec["fail"]:
+            rec["status"] = "failed"
+            if not rec["refunded"]:
+                self.credits[rec["key"]] = self.credits.get(rec["key"], 0) + JOB_CREDITS
+                rec["refunded"] = True
+        else:
+            rec["status"] = "completed"
+
+    def prompt(self, rec):
+        if rec.get("prompt") is None:
+            rec["prompt"] = sim_media.make_prompt(rec["recordId"], self.args.prompt_bytes)
+        return rec["prompt"]
+
+    def media_urls(self, rec):
+        rid = rec["recordId"]
+        # The path is fixed when first handed out so a later fault change cannot move it.
+        if rec["image_path"] is None:
+            k = self.faults["redirect_image"]
+            pre = "/%s/" % _prefix(k) if k else IMG_DIR
+            rec["image_path"] = pre + "storyboard-%s.png" % rid
+        if rec["status"] == "completed" and rec["video_path"] is None:
+            k = self.faults["redirect_video"]
+            pre = "/%s/" % _prefix(k) if k else VIDEO_DIR
+            rec["video_path"] = pre + "%s.mp4" % rid
+        img = self.base_url("static") + rec["image_path"]
+        vid = self.base_url("video") + rec["video_path"] if rec["video_path"] else None
+        return img, vid
+
+    def media(self, role, rid, any_state=False):
+        """(bytes, etag, last_modified, sha256) for a record's image or video, or None.
+
+        The video exists once the job completed (any_state: regardless, for hashing)."""
+        with self.lock:
+            rec = self.records.get(rid)
+            if rec:
+                self.refresh(rec)
+            if rid != "sample" and (rec is None or (role == "video" and rec["status"] != "completed"
+                                                    and not any_state)):
+                return None
+            p = rec["params"] if rec else {}
+            wall = rec["wall"] if rec else self.wall0
+        with self.media_lock:
+            ck = (role, rid)
+            if ck in self.media_cache:
+                self.media_cache.move_to_end(ck)
+                return self.media_cache[ck]
+            if role == "static":
+                data = sim_media.make_storyboard_png(rid)
+            else:
+                dur = 15 if p.get("videoDuration") == "15" else 10
+                land = p.get("aspectRatio") == "landscape" if rec else True
+                data = sim_media.make_video(rid, dur, land, self.args.video_bytes)
+            digest = sha256(data)
+            if rec:
+                rec[role + "_sha256"], rec[role + "_bytes"] = digest, len(data)
+            val = (data, '"%s"' % digest[:24], http_date(int(wall)), digest)
+            self.media_cache[ck] = val
+            while len(self.media_cache) > 12:
+                self.media_cache.popitem(last=False)
+            return val
+
+    # ---- answers
+    def dumps(self, pairs, nulls=()):
+        """JSON text for an API answer: shuffled order, unknown field, optional nulls."""
+        with self.lock:
+            vary = self.faults["vary"]
+            pairs = list(pairs)
+            if vary:
+                pairs.append(("_simVersion", 1))
+                pairs += [(n, None) for n in nulls if self.rng.random() < 0.4]
+                self.rng.shuffle(pairs)
+                seps = self.rng.choice(((",", ":"), (", ", ": "), (",", ": ")))
+                indent = 1 if self.rng.random() < 0.15 else None
+            else:
+                seps, indent = (",", ":"), None
+        return json.dumps(dict(pairs), ensure_ascii=True, separators=seps, indent=indent).encode()
+
+    def api_ctype(self):
+        with self.lock:
+            if self.faults["vary"] and self.rng.random() < 0.3:
+                return "application/json; charset=utf-8"
+        return "application/json"
+
+    def status_pairs(self, rec):
+        """(http status, pairs, absent-field names) for a check-status answer."""
+        self.refresh(rec)
+        rid, st = rec["recordId"], rec["status"]
+        if st == "failed":
+            pairs = [("error", "Video generation failed"), ("errorCode", "GENERATION_FAILED"),
+                     ("recordId", rid)]
+            if self.faults["fail_mode"] == "http500":
+                return 500, pairs, ()
+            return 200, [("success", False), ("status", "failed")] + pairs, ()
+        img, vid = self.media_urls(rec)
+        pairs = [("success", True), ("status", st), ("recordId", rid), ("currentStep", rec["step"])]
+        if st == "completed":
+            gt = 3 * self.args.step_seconds
+            gt = int(gt) if gt == int(gt) else round(gt, 3)
+            pairs += [("stepName", "Completed"), ("storyboardPrompt", self.prompt(rec)),
+                      ("storyboardImageUrl", img), ("videoUrl", vid), ("generationTime", gt)]
+        else:
+            pairs.append(("stepName", STEP_NAMES[rec["step"]]))
+            if rec["step"] >= 2:
+                pairs.append(("storyboardPrompt", self.prompt(rec)))
+            if rec["step"] >= 3:
+                pairs += [("storyboardImageUrl", img), ("videoTaskProgress", "generating")]
+        have = {k for k, _ in pairs}
+        absent = [n for n in ("storyboardPrompt", "storyboardImageUrl", "videoTaskProgress",
+                              "videoUrl", "generationTime", "error") if n not in have]
+        return 200, pairs, absent
+
+    def stats(self):
+        with self.lock:
+            rids = list(self.records)
+        for rid in rids:  # make (and hash) media outside the state lock
+            for role in ("static",) if self.records[rid]["fail"] else ("static", "video"):
+                if self.records[rid].get(role + "_sha256") is None:
+                    self.media(role, rid, any_state=True)
+        with self.lock:
+            recs = {}
+            for rid, r in self.records.items():
+                self.refresh(r)
+                prompt = self.prompt(r).encode("utf-8", "surrogatepass")
+                recs[rid] = {
+                    "key": r["key"], "taskId": r["taskId"], "status": r["status"], "step": r["step"],
+                    "params": r["params"], "refunded": r["refunded"],
+                    "video_sha256": None if r["fail"] else r.get("video_sha256"),
+                    "video_bytes": None if r["fail"] else r.get("video_bytes"),
+                    "storyboard_sha256": r.get("static_sha256"),
+                    "prompt_sha256": sha256(prompt), "prompt_bytes": len(prompt),
+                    "video_cuts": self.cuts[rid]}
+            return {
+                "generate_requests": self.c["generate_requests"],
+                "generate_accepted": self.c["generate_accepted"],
+                "check_status_requests": self.c["check_status_requests"],
+                "rate_limited": self.c["rate_limited"],
+                "total_requests": self.total_requests,
+                "requests_by_path": dict(self.by_path), "credits": dict(self.credits),
+                "records": recs, "auth_seen_on_media": self.auth_seen_on_media,
+                "media_requests": [dict(e) for e in self.media_requests],
+                "api_requests": list(self.api_requests),
+                "generate_log": list(self.generate_log), "faults": dict(self.faults),
+                "fault_hits": dict(self.fault_hits), "ports": dict(self.ports),
+                "uptime_s": round(time.monotonic() - self.t0, 3)}
+
+
+def _prefix(kind):
+    return {v: k for k, v in REDIRECT_KINDS.items()}[kind]
+
+
+def parse_range(value, size):
+    """None (serve the whole entity), "unsat" (416) or an inclusive (first, last)."""
+    if not value:
+        return None
+    v = value.strip()
+    if not v.lower().startswith("bytes=") or "," in v:
+        return None  # multiple ranges: serving the full entity is allowed (RFC 9110 14.2)
+    a, sep, b = v[6:].strip().partition("-")
+    a, b = a.strip(), b.strip()
+    if not sep or (a and not a.isdigit()) or (b and not b.isdigit()) or (not a and not b):
+        return None
+    if not a:
+        n = int(b)
+        return (max(0, size - n), size - 1) if n > 0 and size > 0 else "unsat"
+    first = int(a)
+    last = size - 1 if not b else int(b)
+    if b and last < first:
+        return None
+    if first >= size:
+        return "unsat"
+    return first, min(last, size - 1)
+
+
+def validate_generate(obj):
+    """(errorCode, message) for a bad generate body, or None."""
+    theme = obj.get("adTheme")
+    if not isinstance(theme, str) or not theme.strip():
+        return "INVALID_INPUT", "Ad theme is required"
+    ref = obj.get("referenceImageUrl")
+    if ref is not None:
+        try:
+            u = urlsplit(ref.strip()) if isinstance(ref, str) else None
+        except ValueError:  # e.g. "http://[::1"
+            u = None
+        if u is None or u.scheme.lower() not in ("http", "https") or not u.netloc:
+            return ("REFERENCE_IMAGE_URL_REQUIRED",
+                    "API calls require referenceImageUrl (public URL); base64 is not supported")
+    vo = obj.get("voiceoverScript")
+    if vo is not None and not isinstance(vo, str):
+        return "INVALID_INPUT", "voiceoverScript must be a string"
+    if obj.get("videoDuration") not in (None, "10", "15"):  # the string, not the number
+        return "INVALID_INPUT", 'videoDuration must be "10" or "15"'
+    if obj.get("aspectRatio") not in (None, "portrait", "landscape"):
+        return "INVALID_INPUT", 'aspectRatio must be "portrait" or "landscape"'
+    return None
