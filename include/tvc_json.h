@@ -175,6 +175,11 @@ void tvc_jw_string(struct tvc_jw *w, const char *s, size_t len);
 /** @brief NUL-terminated string value; NULL writes null. */
 void tvc_jw_cstr(struct tvc_jw *w, const char *s);
 void tvc_jw_int(struct tvc_jw *w, int64_t v);
+/**
+ * @brief Number @p v / 10^@p decimals written as a decimal (180500, 3 ->
+ * 180.5; 7, 3 -> 0.007), exact, no floating point.  @p decimals <= 18.
+ */
+void tvc_jw_fixed(struct tvc_jw *w, int64_t v, unsigned decimals);
 void tvc_jw_bool(struct tvc_jw *w, int v);
 void tvc_jw_null(struct tvc_jw *w);
 

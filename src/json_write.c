@@ -255,6 +255,33 @@ void tvc_jw_int(struct tvc_jw *w, int64_t v)
     scalar(w, d + i, sizeof d - i, NULL, 0);
 }
 
+void tvc_jw_fixed(struct tvc_jw *w, int64_t v, unsigned decimals)
+{
+    char d[24]; /* 19 digits, a point, a sign, leading zeros */
+    size_t i = sizeof d;
+    uint64_t u = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
+    unsigned k = 0;
+
+    if (decimals > 18) {
+        fail(w, TVC_ERR_ARG);
+        return;
+    }
+    /* Trailing zeros of the fraction say nothing: 180.500 -> 180.5. */
+    while (decimals > 0 && u % 10 == 0) {
+        u /= 10;
+        decimals--;
+    }
+    do {
+        d[--i] = (char)('0' + u % 10);
+        u /= 10;
+        if (++k == decimals)
+            d[--i] = '.';
+    } while (u != 0 || k < decimals + (decimals ? 1u : 0u));
+    if (v < 0)
+        d[--i] = '-';
+    scalar(w, d + i, sizeof d - i, NULL, 0);
+}
+
 void tvc_jw_bool(struct tvc_jw *w, int v)
 {
     if (v)

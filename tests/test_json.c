@@ -1485,9 +1485,45 @@ static void test_overread(void)
     munmap(map, (size_t)pg * 2);
 }
 
+/* Fixed-point numbers (generationTime in ms written as seconds): exact
+ * text, and the text parses back to the same value. */
+static void test_writer_fixed(void)
+{
+    static const struct { int64_t v; unsigned d; const char *want; } t[] = {
+        {180000, 3, "180"}, {180500, 3, "180.5"}, {7, 3, "0.007"}, {0, 3, "0"},
+        {-1500, 3, "-1.5"}, {123456789, 3, "123456.789"}, {10, 0, "10"}, {-7, 3, "-0.007"},
+        {INT64_MAX, 18, "9.223372036854775807"}, {INT64_MIN, 0, "-9223372036854775808"},
+    };
+    size_t i;
+    for (i = 0; i < sizeof t / sizeof t[0]; i++) {
+        char buf[64];
+        struct tvc_jw w;
+        struct tvc_json j;
+        struct tvc_json_tok tok[2];
+        double dv;
+        tvc_jw_init(&w, buf, sizeof buf);
+        tvc_jw_fixed(&w, t[i].v, t[i].d);
+        CHECK_EQ(tvc_jw_finish(&w), (long long)strlen(t[i].want));
+        CHECK_STR(buf, t[i].want);
+        CHECK_EQ(tvc_json_parse(&j, buf, strlen(buf), tok, 2), 1);
+        CHECK_EQ(tvc_json_double(&j, 0, &dv), 0);
+    }
+    {
+        char buf[8];
+        struct tvc_jw w;
+        tvc_jw_init(&w, buf, sizeof buf);
+        tvc_jw_fixed(&w, 1, 19);
+        CHECK_EQ(tvc_jw_finish(&w), TVC_ERR_ARG);
+        tvc_jw_init(&w, buf, 4);
+        tvc_jw_fixed(&w, 123456, 3);
+        CHECK_EQ(tvc_jw_finish(&w), TVC_ERR_NOSPACE);
+    }
+}
+
 int main(void)
 {
     make_deep();
+    RUN(test_writer_fixed);
     test_valid_docs(); /* table tests name each row themselves */
     test_invalid_docs();
     RUN(test_parse_args);

@@ -118,22 +118,8 @@ void cli_print_json(const struct cli_opts *o, const struct tvc_job *j,
         str_field(&w, "videoUrl", res->video_url[0] ? res->video_url : (j ? j->rec.video_url : NULL));
         if (res->generation_time_ms >= 0) {
             /* seconds, as the API gives them; decimals kept (ms precision) */
-            char num[32];
-            int64_t ms = res->generation_time_ms;
             tvc_jw_key(&w, "generationTime");
-            if (ms % 1000 == 0) {
-                tvc_jw_int(&w, ms / 1000);
-            } else {
-                snprintf(num, sizeof num, "%lld.%03lld", (long long)(ms / 1000), (long long)(ms % 1000));
-                /* a number, not a string: written raw */
-                tvc_jw_int(&w, 0);
-                w.len -= 1;
-                if (w.len + strlen(num) < w.cap) {
-                    memcpy(w.buf + w.len, num, strlen(num));
-                    w.len += strlen(num);
-                    w.buf[w.len] = '\0';
-                }
-            }
+            tvc_jw_fixed(&w, res->generation_time_ms, 3);
         }
         str_field(&w, "error", res->error);
         str_field(&w, "errorCode", res->code_raw);

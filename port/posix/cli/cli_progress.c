@@ -95,15 +95,19 @@ static void draw_download(int what, uint64_t have, int64_t total)
         human((double)total, t, sizeof t);
     else
         snprintf(t, sizeof t, "?");
-    human(secs > 0.05 ? (double)have / secs : 0, r, sizeof r);
+    r[0] = '\0';
+    if (secs > 0.2) {
+        human((double)have / secs, r, sizeof r - 2);
+        strcat(r, "/s");
+    }
     for (i = 0; i < 20; i++)
         bar[i] = (pct >= 0 && i < pct / 5) ? '#' : '.';
     bar[20] = '\0';
     if (pct >= 0)
-        snprintf(line, sizeof line, "[%6.1fs] %s [%s] %3d%% %s / %s  %s/s", elapsed(),
+        snprintf(line, sizeof line, "[%6.1fs] %s [%s] %3d%% %s / %s  %s", elapsed(),
                  what == 1 ? "storyboard" : "video", bar, pct, h, t, r);
     else
-        snprintf(line, sizeof line, "[%6.1fs] %s %s  %s/s", elapsed(),
+        snprintf(line, sizeof line, "[%6.1fs] %s %s  %s", elapsed(),
                  what == 1 ? "storyboard" : "video", h, r);
     emit(line);
 }
