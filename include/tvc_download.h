@@ -18,6 +18,8 @@
 #include "tvc_config.h"
 #include "tvc_http.h"
 
+#include <mbedtls/sha256.h>
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -52,7 +54,19 @@ struct tvc_dl {
     int64_t expect_;
     int state_;
     int err_;
+    mbedtls_sha256_context sha_;  /* hash of the part so far: no re-read at the end */
+    int hash_fh_;                 /* part being hashed before a resume, -1 none */
+    uint64_t hashed_;
 };
+
+/**
+ * @brief Part-file bytes hashed per tvc_dl_step() call before a resume, so
+ * a large part never makes one step block.  Possible values: 512 .. 2^20.
+ * Default: 16384.
+ */
+#ifndef TVC_DL_HASH_PER_STEP
+#define TVC_DL_HASH_PER_STEP 16384
+#endif
 
 /**
  * @brief Begin (or resume) downloading @p url to @p path.

@@ -16,8 +16,10 @@
  * - generate is sent at most once per job.  It is repeated only when the
  *   connection or TLS handshake failed before any request byte went out, or
  *   when the service explicitly refused it with 429/503 (no record made).
- *   When bytes went out and no answer came, the job ends with
- *   TVC_ERR_OUTCOME_UNKNOWN and is never re-sent.
+ *   When bytes went out and no usable answer came (reset, stall,
+ *   truncated or unreadable answer, a 2xx without an id, a 5xx that is not
+ *   the API's own error such as a proxy's 502/504 page), the job ends with
+ *   TVC_ERR_OUTCOME_UNKNOWN (cause in rec.last_error) and is never re-sent.
  * - With a journal, an in-flight marker is durable before generate is sent,
  *   and the job record is durable as soon as the answer arrives.
  * - check-status is retried on network errors and 5xx with exponential
@@ -25,7 +27,8 @@
  * - Polling follows an adaptive 5-10 s schedule with jitter (or a fixed base
  *   interval), stretched to stay inside the request budget.
  * - An unknown status value ends the job (TVC_ERR_API_PROTOCOL).
- * - The overall deadline always ends the job (TVC_ERR_DEADLINE).
+ * - The overall deadline always ends the job (TVC_ERR_DEADLINE), downloads
+ *   included (their part files stay for a resume).
  */
 #ifndef TVC_JOB_H
 #define TVC_JOB_H

@@ -44,6 +44,8 @@ struct tvc_tls {
     int ssl_ready;                   /**< ssl context set up for a connection */
     int ca_count;                    /**< trust anchors loaded */
     int handshake_done;              /**< 1 done, 0 not yet, -1 failed (sticky until the next start) */
+    int peer_closed;                 /**< 1 once the peer ended with close_notify: a clean end,
+                                          as opposed to a bare TCP close that could be a cut */
 };
 
 /** @brief Zero the struct; never fails; tvc_tls_free() is safe afterwards (twice too). */

@@ -26,6 +26,7 @@
 
 enum {
     DL_IDLE = 0,
+    DL_HASH,   /* hashing the kept part before asking for the rest */
     DL_HEAD,   /* request running, final headers not seen yet */
     DL_BODY,   /* appending body bytes to the part */
     DL_SKIP,   /* 416: the part is already whole; the body is ignored */
@@ -37,7 +38,8 @@ enum {
 
 static int running(const struct tvc_dl *d)
 {
-    return d->state_ == DL_HEAD || d->state_ == DL_BODY || d->state_ == DL_SKIP;
+    return d->state_ == DL_HASH || d->state_ == DL_HEAD || d->state_ == DL_BODY ||
+           d->state_ == DL_SKIP;
 }
 
 /* Any failure of a storage call is TVC_ERR_STORAGE (the port contract). */
@@ -390,6 +392,8 @@ static int on_200(struct tvc_dl *d, const struct tvc_http_parser *r)
      * leaves an empty part, never old bytes under a new validator. */
     d->resumed = 0;
     d->have_ = 0;
+    if (tvc_sha256_begin(&d->sha_) < 0)
+        return TVC_ERR_STORAGE;
     d->fh_ = p->file_open(p->ctx, d->part_, TVC_FILE_WRITE);
     if (d->fh_ < 0) {
         d->fh_ = -1;
@@ -486,7 +490,7 @@ static int on_body(void *user, const uint8_t *data, size_t len)
     }
     /* Straight from the client's receive buffer to storage. */
     rc = d->port->file_write(d->port->ctx, d->fh_, data, len);
-    if (rc != (int)len) {
+    if (rc != (int)len || tvc_sha256_update(&d->sha_, data, len) < 0) {
         d->err_ = TVC_ERR_STORAGE;
         return d->err_;
     }
@@ -501,7 +505,7 @@ static int on_body(void *user, const uint8_t *data, size_t len)
 static int finish(struct tvc_dl *d)
 {
     const struct tvc_port *p = d->port;
-    uint64_t size, hashed;
+    uint64_t size;
     int rc;
 
     if (d->state_ != DL_BODY && d->state_ != DL_SKIP)
@@ -514,8 +518,9 @@ static int finish(struct tvc_dl *d)
         return TVC_ERR_STORAGE;
     if (d->expect_ >= 0 && size != (uint64_t)d->expect_)
         return TVC_ERR_HTTP_TRUNCATED;
-    rc = tvc_sha256_file(p, d->part_, d->sha256, &hashed);
-    if (rc < 0 || hashed != size)
+    /* Hashed as the bytes went by (and the kept part before the resume):
+     * the size check above ties the hash to what is on disk. */
+    if (size != d->have_ || tvc_sha256_end(&d->sha_, d->sha256) < 0)
         return TVC_ERR_STORAGE;
     rc = st(p->file_rename(p->ctx, d->part_, d->path_));
     if (rc == 0)
@@ -572,6 +577,11 @@ int tvc_dl_start(struct tvc_dl *d, struct tvc_http_client *http, const struct tv
     d->expect_ = -1;
     d->err_ = 0;
     d->state_ = DL_IDLE;
+    d->hash_fh_ = -1;
+    d->hashed_ = 0;
+    mbedtls_sha256_init(&d->sha_);
+    if (tvc_sha256_begin(&d->sha_) < 0)
+        return TVC_ERR_STORAGE;
 
     rc = port->file_size(port->ctx, d->part_, &size);
     if (rc < 0 && rc != TVC_ERR_NOT_FOUND)
@@ -602,11 +612,53 @@ int tvc_dl_start(struct tvc_dl *d, struct tvc_http_client *http, const struct tv
     d->rq_.on_headers = on_headers;
     d->rq_.on_body = on_body;
     d->rq_.user = d;
+    if (resume) {
+        /* The kept bytes are hashed a bounded slice per step first. */
+        d->hash_fh_ = port->file_open(port->ctx, d->part_, TVC_FILE_READ);
+        if (d->hash_fh_ < 0) {
+            d->hash_fh_ = -1;
+            return TVC_ERR_STORAGE;
+        }
+        d->state_ = DL_HASH;
+        return 0;
+    }
     rc = tvc_http_start(http, &d->rq_);
     if (rc < 0)
         return rc;
     d->state_ = DL_HEAD;
     return 0;
+}
+
+/* One slice of hashing the kept part; starts the request when done. */
+static int hash_step(struct tvc_dl *d)
+{
+    const struct tvc_port *p = d->port;
+    uint8_t buf[512];
+    size_t done = 0;
+    int n, rc;
+
+    while (done < TVC_DL_HASH_PER_STEP) {
+        n = p->file_read(p->ctx, d->hash_fh_, buf, sizeof buf);
+        if (n < 0 || n > (int)sizeof buf)
+            return TVC_ERR_STORAGE;
+        if (n == 0)
+            break;
+        if (tvc_sha256_update(&d->sha_, buf, (size_t)n) < 0)
+            return TVC_ERR_STORAGE;
+        d->hashed_ += (uint64_t)n;
+        done += (size_t)n;
+    }
+    if (done == TVC_DL_HASH_PER_STEP)
+        return TVC_ERR_AGAIN;
+    (void)p->file_close(p->ctx, d->hash_fh_);
+    d->hash_fh_ = -1;
+    if (d->hashed_ != d->have_)
+        return TVC_ERR_STORAGE; /* the part changed under us */
+    rc = tvc_http_start(d->http, &d->rq_);
+    if (rc < 0)
+        return rc;
+    d->state_ = DL_HEAD;
+    return TVC_ERR_AGAIN;
 }
 
 int tvc_dl_step(struct tvc_dl *d, uint32_t wait_ms)
@@ -621,6 +673,19 @@ int tvc_dl_step(struct tvc_dl *d, uint32_t wait_ms)
         return d->err_;
     if (!running(d))
         return TVC_ERR_STATE;
+    if (d->state_ == DL_HASH) {
+        rc = hash_step(d);
+        if (rc == TVC_ERR_AGAIN)
+            return rc;
+        if (rc < 0) {
+            if (d->hash_fh_ >= 0)
+                (void)d->port->file_close(d->port->ctx, d->hash_fh_);
+            d->hash_fh_ = -1;
+            d->err_ = rc;
+            d->state_ = DL_FAILED;
+            return rc;
+        }
+    }
     rc = tvc_http_step(d->http, wait_ms);
     if (rc == TVC_ERR_AGAIN)
         return rc;
@@ -641,6 +706,9 @@ void tvc_dl_abort(struct tvc_dl *d)
 {
     if (!d || !running(d))
         return;
+    if (d->hash_fh_ >= 0)
+        (void)d->port->file_close(d->port->ctx, d->hash_fh_);
+    d->hash_fh_ = -1;
     tvc_http_client_close(d->http);
     (void)close_part(d, 1);
     d->err_ = TVC_ERR_ABORTED;

@@ -187,6 +187,8 @@ static int begin_hop(struct tvc_http_client *c)
     int rc;
 
     c->xflags &= ~(X_HEADERS_SEEN | X_DRAINING | X_REUSED);
+    /* "no response byte yet" must describe this hop, not the last one */
+    c->resp.bytes_seen = 0;
     if (c->sock >= 0 && (!conn_matches(c) || (c->req->flags & TVC_HTTP_FRESH) ||
                          !conn_still_good(c)))
         conn_close(c);
@@ -481,6 +483,12 @@ static int step_recv(struct tvc_http_client *c, uint32_t wait_ms)
         return 0;
     }
     if (n == 0) {
+        /* Over TLS a body that runs until close is whole only if the peer
+         * said so (close_notify); a bare TCP close may be an attacker's or
+         * a network's cut (RFC 9112 section 9.8). */
+        if (is_https(c) && c->resp.until_close && !c->tls->peer_closed &&
+            (c->xflags & X_HEADERS_SEEN))
+            return fail(c, TVC_ERR_HTTP_TRUNCATED);
         rc = tvc_http_parser_eof(&c->resp);
         if (rc == TVC_HTTP_DONE)
             return message_done(c, 1);

@@ -329,6 +329,44 @@ static int trust_error(int rc)
     return tvc_err_class(rc) == TVC_CLASS_TRUST || tvc_err_class(rc) == TVC_CLASS_FIX_INPUT;
 }
 
+/* Transient trouble: back off and go to @p prep again, while the attempts
+ * and the deadline allow; else end with @p rc. */
+static int retry_or_end(struct tvc_job *j, int rc, int prep, uint32_t *sleep_ms)
+{
+    uint32_t ms;
+    if (trust_error(rc) || tvc_err_class(rc) != TVC_CLASS_RETRY ||
+        ++j->attempts_ >= TVC_JOB_MAX_ATTEMPTS)
+        return finish(j, rc);
+    ms = backoff(j);
+    if (now(j) + ms > j->deadline_)
+        return finish(j, rc);
+    j->st_ = prep;
+    j->wait_reason_ms = ms;
+    ev(j, TVC_EV_WAITING);
+    return sleep_for(j, ms, sleep_ms);
+}
+
+/* generate provably never left: retry transient trouble; when giving up,
+ * forget the in-flight marker (there is nothing to be unsure about). */
+static int submit_not_sent(struct tvc_job *j, int rc, uint32_t *sleep_ms)
+{
+    int out = retry_or_end(j, rc, J_SUBMIT_PREP, sleep_ms);
+    if (out != TVC_ERR_AGAIN && j->journal_)
+        tvc_journal_remove(j->journal_, j->rec.id);
+    return out;
+}
+
+/* generate went out and no usable answer came back: the service may have
+ * created (and charged) the job.  Never re-sent; recorded as unknown, the
+ * cause kept in last_error. */
+static int submit_unknown(struct tvc_job *j, int cause)
+{
+    j->rec.phase = TVC_PHASE_UNKNOWN;
+    set_last_error(j, cause);
+    journal_save(j);
+    return finish(j, TVC_ERR_OUTCOME_UNKNOWN);
+}
+
 /* generate: the one request that must never be sent twice. */
 static int step_submit(struct tvc_job *j, uint32_t wait_ms, uint32_t *sleep_ms)
 {
@@ -341,26 +379,15 @@ static int step_submit(struct tvc_job *j, uint32_t wait_ms, uint32_t *sleep_ms)
         return TVC_ERR_AGAIN;
     }
     if (rc < 0) {
-        if (!j->http_->request_bytes_out && !trust_error(rc) &&
-            tvc_err_class(rc) == TVC_CLASS_RETRY && ++j->attempts_ < TVC_JOB_MAX_ATTEMPTS)
-            return wait_or_end(j, backoff(j), J_SUBMIT_PREP, rc, sleep_ms);
-        if (!j->http_->request_bytes_out) {
-            /* Provably never sent: nothing to remember. */
-            if (j->journal_)
-                tvc_journal_remove(j->journal_, j->rec.id);
-            return finish(j, rc);
-        }
-        j->rec.phase = TVC_PHASE_UNKNOWN;
-        set_last_error(j, rc);
-        journal_save(j);
-        return finish(j, tvc_err_class(rc) == TVC_CLASS_RETRY ? TVC_ERR_OUTCOME_UNKNOWN : rc);
+        /* Any failure once a byte went out (reset, stall, truncated or
+         * unreadable answer) leaves the outcome unknown. */
+        if (j->http_->request_bytes_out)
+            return submit_unknown(j, rc);
+        return submit_not_sent(j, rc, sleep_ms);
     }
     if (status >= 200 && status < 300 && j->res.success != 0 && j->res.state != TVC_STATE_FAILED) {
-        if (!j->res.record_id[0] && !j->res.task_id[0]) {
-            j->rec.phase = TVC_PHASE_UNKNOWN;
-            journal_save(j);
-            return finish(j, TVC_ERR_API_PROTOCOL);
-        }
+        if (!j->res.record_id[0] && !j->res.task_id[0])
+            return submit_unknown(j, TVC_ERR_API_PROTOCOL);
         copy(j->rec.record_id, sizeof j->rec.record_id, j->res.record_id);
         copy(j->rec.task_id, sizeof j->rec.task_id, j->res.task_id);
         copy(j->rec.image_url, sizeof j->rec.image_url, j->res.storyboard_image_url);
@@ -386,6 +413,10 @@ static int step_submit(struct tvc_job *j, uint32_t wait_ms, uint32_t *sleep_ms)
                            j->res.code != TVC_API_NONE ? TVC_ERR_API : TVC_ERR_HTTP_STATUS,
                            sleep_ms);
     }
+    /* A 5xx that is not the API's own error (a proxy's 502/504 page) says
+     * nothing about whether the origin created the job. */
+    if (status >= 500 && j->res.code == TVC_API_NONE)
+        return submit_unknown(j, TVC_ERR_HTTP_STATUS);
     /* Refused with an error: nothing was created. */
     if (j->journal_)
         tvc_journal_remove(j->journal_, j->rec.id);
@@ -463,9 +494,13 @@ static void dl_progress(void *user, uint64_t have, int64_t total)
 
 static int dl_begin(struct tvc_job *j, const char *url, const char *path, int what, int next)
 {
+    uint64_t t = now(j);
+    uint64_t left = j->deadline_ > t ? j->deadline_ - t : 1;
     int rc;
     j->dl_.progress = dl_progress;
     j->dl_.progress_user = j;
+    /* a stalled transfer ends by the job's deadline too */
+    j->dl_.io_timeout_ms = left < TVC_HTTP_IO_TIMEOUT_MS ? (uint32_t)left : 0;
     rc = tvc_dl_start(&j->dl_, j->http_, j->port_, url, path);
     if (rc < 0)
         return rc;
@@ -478,7 +513,11 @@ static int dl_begin(struct tvc_job *j, const char *url, const char *path, int wh
 
 static int dl_step(struct tvc_job *j, uint32_t wait_ms, uint32_t *sleep_ms, int prep, int next)
 {
-    int rc = tvc_dl_step(&j->dl_, wait_ms);
+    uint32_t ms;
+    int rc;
+    if (now(j) >= j->deadline_)
+        return finish(j, TVC_ERR_DEADLINE); /* the part file stays for resume */
+    rc = tvc_dl_step(&j->dl_, wait_ms);
     if (rc == TVC_ERR_AGAIN) {
         *sleep_ms = 0;
         return TVC_ERR_AGAIN;
@@ -495,10 +534,13 @@ static int dl_step(struct tvc_job *j, uint32_t wait_ms, uint32_t *sleep_ms, int 
         (rc == TVC_ERR_HTTP_STATUS && j->dl_.http_status < 500) ||
         ++j->attempts_ >= TVC_JOB_MAX_ATTEMPTS)
         return finish(j, rc);
+    ms = backoff(j);
+    if (now(j) + ms > j->deadline_)
+        return finish(j, rc);
     j->st_ = prep;
-    j->wait_reason_ms = backoff(j);
+    j->wait_reason_ms = ms;
     ev(j, TVC_EV_WAITING);
-    return sleep_for(j, j->wait_reason_ms, sleep_ms);
+    return sleep_for(j, ms, sleep_ms);
 }
 
 int tvc_job_step(struct tvc_job *j, uint32_t wait_ms, uint32_t *sleep_ms)
@@ -532,8 +574,8 @@ int tvc_job_step(struct tvc_job *j, uint32_t wait_ms, uint32_t *sleep_ms)
         }
         bound_io(j);
         rc = tvc_api_start_generate(&j->api_, &j->params_);
-        if (rc < 0)
-            return finish(j, rc);
+        if (rc < 0) /* e.g. DNS failure: nothing was sent */
+            return submit_not_sent(j, rc, sleep_ms);
         j->gen_sent_ = 1;
         j->st_ = J_SUBMIT;
         return TVC_ERR_AGAIN;
@@ -548,7 +590,7 @@ int tvc_job_step(struct tvc_job *j, uint32_t wait_ms, uint32_t *sleep_ms)
         rc = tvc_api_start_status(&j->api_, j->rec.record_id[0] ? j->rec.record_id : NULL,
                                   j->rec.task_id[0] ? j->rec.task_id : NULL);
         if (rc < 0)
-            return finish(j, rc);
+            return retry_or_end(j, rc, J_POLL_PREP, sleep_ms);
         j->st_ = J_POLL;
         return TVC_ERR_AGAIN;
     case J_POLL:
@@ -559,7 +601,7 @@ int tvc_job_step(struct tvc_job *j, uint32_t wait_ms, uint32_t *sleep_ms)
             return TVC_ERR_AGAIN;
         }
         rc = dl_begin(j, j->rec.image_url, j->rec.storyboard_out, 1, J_IMG);
-        return rc < 0 ? finish(j, rc) : TVC_ERR_AGAIN;
+        return rc < 0 ? retry_or_end(j, rc, J_IMG_PREP, sleep_ms) : TVC_ERR_AGAIN;
     case J_IMG:
         rc = dl_step(j, wait_ms, sleep_ms, J_IMG_PREP, J_VID_PREP);
         if (rc == TVC_ERR_AGAIN && j->st_ == J_VID_PREP)
@@ -568,7 +610,7 @@ int tvc_job_step(struct tvc_job *j, uint32_t wait_ms, uint32_t *sleep_ms)
     case J_VID_PREP:
         default_out(j);
         rc = dl_begin(j, j->rec.video_url, j->rec.out, 2, J_VID);
-        return rc < 0 ? finish(j, rc) : TVC_ERR_AGAIN;
+        return rc < 0 ? retry_or_end(j, rc, J_VID_PREP, sleep_ms) : TVC_ERR_AGAIN;
     case J_VID:
         rc = dl_step(j, wait_ms, sleep_ms, J_VID_PREP, J_END);
         if (rc == TVC_ERR_AGAIN && j->st_ == J_END) {

@@ -16,39 +16,22 @@
 #define SHA_FINISH mbedtls_sha256_finish_ret
 #endif
 
-#define READ_CHUNK 512
-
-int tvc_sha256_file(const struct tvc_port *port, const char *path, uint8_t out[32],
-                    uint64_t *size)
+int tvc_sha256_begin(mbedtls_sha256_context *ctx)
 {
-    mbedtls_sha256_context ctx;
-    uint8_t buf[READ_CHUNK];
-    uint64_t total = 0;
-    int fh, n, rc;
+    mbedtls_sha256_free(ctx);
+    mbedtls_sha256_init(ctx);
+    return SHA_STARTS(ctx, 0) == 0 ? 0 : TVC_ERR_STORAGE;
+}
 
-    fh = port->file_open(port->ctx, path, TVC_FILE_READ);
-    if (fh < 0)
-        return fh == TVC_ERR_NOT_FOUND ? TVC_ERR_NOT_FOUND : TVC_ERR_STORAGE;
-    mbedtls_sha256_init(&ctx);
-    rc = SHA_STARTS(&ctx, 0) == 0 ? 0 : TVC_ERR_STORAGE;
-    while (rc == 0) {
-        n = port->file_read(port->ctx, fh, buf, sizeof buf);
-        if (n < 0 || n > (int)sizeof buf) {
-            rc = TVC_ERR_STORAGE;
-            break;
-        }
-        if (n == 0)
-            break;
-        if (SHA_UPDATE(&ctx, buf, (size_t)n) != 0)
-            rc = TVC_ERR_STORAGE;
-        total += (uint64_t)n;
-    }
-    if (rc == 0 && SHA_FINISH(&ctx, out) != 0)
-        rc = TVC_ERR_STORAGE;
-    mbedtls_sha256_free(&ctx);
-    /* Read-only: a close failure cannot have lost anything. */
-    (void)port->file_close(port->ctx, fh);
-    if (rc == 0 && size)
-        *size = total;
+int tvc_sha256_update(mbedtls_sha256_context *ctx, const uint8_t *p, size_t n)
+{
+    return SHA_UPDATE(ctx, p, n) == 0 ? 0 : TVC_ERR_STORAGE;
+}
+
+int tvc_sha256_end(mbedtls_sha256_context *ctx, uint8_t out[32])
+{
+    int rc = SHA_FINISH(ctx, out) == 0 ? 0 : TVC_ERR_STORAGE;
+    mbedtls_sha256_free(ctx);
+    mbedtls_sha256_init(ctx);
     return rc;
 }

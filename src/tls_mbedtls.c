@@ -443,6 +443,7 @@ int tvc_tls_start(struct tvc_tls *t, int sock, const char *host, uint16_t port)
 
     t->io_err = 0;
     t->mbedtls_err = 0;
+    t->peer_closed = 0;
     t->verify_flags = 0;
     t->handshake_done = 0;
     t->sock = -1;
@@ -559,6 +560,8 @@ int tvc_tls_recv(struct tvc_tls *t, uint8_t *buf, size_t len, uint32_t wait_ms)
     }
     if (ret > 0)
         return ret;
+    if (ret == MBEDTLS_ERR_SSL_PEER_CLOSE_NOTIFY)
+        t->peer_closed = 1;
     if (ret == 0 || ret == MBEDTLS_ERR_SSL_PEER_CLOSE_NOTIFY || ret == MBEDTLS_ERR_SSL_CONN_EOF)
         return 0;
     if (ret == MBEDTLS_ERR_SSL_WANT_READ || ret == MBEDTLS_ERR_SSL_WANT_WRITE)

@@ -272,6 +272,9 @@ def t_failed_job_both_forms(w, sim):
         eq(res.get("errorCode"), "GENERATION_FAILED", "errorCode " + mode)
         eq(sim.stats()["credits"][KEY], before, "refunded")
         eq(sim.stats()["generate_requests"], 1, "one generate")
+        rc, out, err = env.run("status", "--record-id", res["recordId"], "--json")
+        eq(rc, 0, "status of a failed job is a successful call (%s): %s" % (mode, err))
+        eq(json.loads(out)["status"], "failed", "status failed " + mode)
 
 
 def t_status_command(w, sim):
@@ -346,6 +349,29 @@ def t_generate_stall(w, sim):
     eq(rc, 10, "stalled generate is outcome unknown (%s)" % err)
     eq(sim.stats()["generate_requests"], 1, "not re-sent")
     check(time.time() - t0 < 20, "the deadline bounds a stalled generate")
+
+
+def t_dns_failure_not_unknown(w, sim):
+    env = Env(w, sim)
+    t0 = time.time()
+    rc, out, err = env.run("generate", "--theme", "x", "--base-url", "https://api.nonexistent.invalid",
+                           "--cacert", sim.ca, "--api-key-file", env.keyfile, "--state-dir", env.state,
+                           "--timeout", "4", common=False)
+    eq(rc, 8, "unresolvable host (%s)" % err)
+    check(time.time() - t0 < 15, "bounded by the deadline")
+    check("waiting" in err, "retried with backoff: " + err)
+    left = os.listdir(env.state) if os.path.isdir(env.state) else []
+    eq([f for f in left if f.startswith("inflight-")], [], "no in-flight marker: nothing was sent")
+    rc, out, err = env.run("resume")
+    eq(rc, 0, "resume has nothing unknown to report (%s)" % err)
+
+
+def t_plain_http_key_refused(w, sim):
+    env = Env(w, sim)
+    rc, out, err = env.run("status", "--record-id", "x", "--base-url", "http://api.example.com",
+                           "--api-key-file", env.keyfile, common=False)
+    eq(rc, 2, "cleartext key refused (%s)" % err)
+    check("https" in err, "says why")
 
 
 def t_sigkill_then_resume(w, sim):
@@ -524,6 +550,7 @@ TESTS = [
     ("default", [t_happy_path_every_option, t_default_out_and_plain_output, t_validation_before_traffic,
                  t_no_key, t_key_from_env, t_error_codes, t_failed_job_both_forms, t_status_command,
                  t_429_retry_after, t_429_date_form, t_429_no_room, t_503_retried, t_generate_no_answer, t_generate_stall,
+                 t_dns_failure_not_unknown, t_plain_http_key_refused,
                  t_sigkill_then_resume, t_resume_from_other_directory, t_download_cut_resumed,
                  t_download_command_resumes_across_runs, t_certificate_rejected_before_any_byte,
                  t_escaping_round_trip, t_faults_recovered, t_unknown_status, t_budget], []),

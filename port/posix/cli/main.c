@@ -180,10 +180,34 @@ static int parse_args(int argc, char **argv, struct cli_opts *o)
     return 0;
 }
 
+/* The key travels in a header: over plain http only to this machine. */
+static int check_base_url(const char *base)
+{
+    struct tvc_url u;
+    uint8_t ip[16];
+    int fam;
+    if (tvc_url_parse(base, strlen(base), &u) < 0) {
+        fprintf(stderr, "tvc: bad --base-url %s\n", base);
+        return EX_USAGE;
+    }
+    if (u.scheme == TVC_SCHEME_HTTPS)
+        return 0;
+    fam = tvc_ip_parse(u.host.p, u.host.len, ip);
+    if ((u.host.len == 9 && !strncmp(u.host.p, "localhost", 9)) || (fam == 4 && ip[0] == 127) ||
+        (fam == 6 && !memcmp(ip, "\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\1", 16)))
+        return 0;
+    fprintf(stderr, "tvc: refusing to send the API key over plain http to %.*s; use https\n",
+            (int)u.host.len, u.host.p);
+    return EX_USAGE;
+}
+
 /* The key comes from a file or the environment, never argv (ps shows it). */
 static int load_key(const struct cli_opts *o)
 {
     size_t n = 0;
+    int rc = check_base_url(o->base_url);
+    if (rc)
+        return rc;
     if (o->api_key_file) {
         FILE *f = fopen(o->api_key_file, "r");
         if (!f) {
@@ -373,9 +397,12 @@ static int report_job(const struct cli_opts *o, int rc)
     }
     if (rc < 0) {
         cli_error(o, rc, &job.res);
+        if (http.tls_error && !o->quiet)
+            fprintf(stderr, "tvc: (mbedTLS error -0x%04x)\n", (unsigned)-http.tls_error);
         if (rc == TVC_ERR_OUTCOME_UNKNOWN)
-            fprintf(stderr, "tvc: the generate request went out but no answer came; it was NOT re-sent.\n"
-                            "tvc: check your account before trying again (journal id %s)\n", job.rec.id);
+            fprintf(stderr, "tvc: the generate request went out but no usable answer came (%s);\n"
+                            "tvc: it was NOT re-sent. Check your account before trying again (journal id %s)\n",
+                    job.rec.last_error, job.rec.id);
     }
     return code;
 }
@@ -475,12 +502,17 @@ static int cmd_status(const struct cli_opts *o)
     do
         rc = tvc_api_step(&api, 1000, &res);
     while (rc == TVC_ERR_AGAIN);
-    if (rc == 0 && (res.http_status < 200 || res.http_status >= 300))
+    /* A failed job is a state the call reports, in either of the API's two
+     * forms; everything else non-2xx means the call itself failed. */
+    if (rc == 0 && res.code == TVC_API_GENERATION_FAILED)
+        res.state = TVC_STATE_FAILED;
+    else if (rc == 0 && (res.http_status < 200 || res.http_status >= 300))
         rc = res.code != TVC_API_NONE ? TVC_ERR_API : TVC_ERR_HTTP_STATUS;
     if (o->json) {
         cli_print_json(o, NULL, &res, rc, NULL, NULL, NULL, -1, api.requests);
     } else if (rc == 0) {
-        printf("status %s\n", res.state_raw[0] ? res.state_raw : "(none)");
+        printf("status %s\n", res.state_raw[0] ? res.state_raw
+                               : res.state == TVC_STATE_FAILED ? "failed" : "(none)");
         if (res.record_id[0]) printf("recordId %s\n", res.record_id);
         if (res.current_step >= 0) printf("currentStep %d\n", res.current_step);
         if (res.step_name[0]) printf("stepName %s\n", res.step_name);
@@ -489,8 +521,11 @@ static int cmd_status(const struct cli_opts *o)
         if (res.error[0]) printf("error %s\n", res.error);
         if (res.code_raw[0]) printf("errorCode %s\n", res.code_raw);
     }
-    if (rc < 0)
+    if (rc < 0) {
         cli_error(o, rc, &res);
+        if (http.tls_error && !o->quiet)
+            fprintf(stderr, "tvc: (mbedTLS error -0x%04x)\n", (unsigned)-http.tls_error);
+    }
     tvc_http_client_close(&http);
     return cli_exit_code(rc, &res, 0);
 }
