@@ -21,6 +21,8 @@ if [ "$what" = test ]; then
     # gcc's sanitizer runtimes
     printf 'int main(void){return 0;}\n' | $cc -fsanitize=address,undefined -x c - -o /dev/null >/dev/null 2>&1 \
         || pkgs="$pkgs libasan8 libubsan1"
+    # test_http_live runs its own nginx on free ports (never the system service)
+    [ -x /usr/sbin/nginx ] || pkgs="$pkgs nginx"
 fi
 [ -z "$pkgs" ] && exit 0
 
@@ -36,6 +38,32 @@ if [ "$(id -u)" != 0 ]; then
 fi
 echo "libtvc: installing$pkgs" >&2
 export DEBIAN_FRONTEND=noninteractive
+# The nginx package would start and enable a system nginx on port 80 (and
+# fail to install if port 80 is taken).  The tests only need the binary, so
+# while installing it the Debian policy-rc.d interface denies service starts
+# (unless the machine already has a policy), and the unit is disabled after.
+policy=""
+case " $pkgs " in
+*" nginx "*)
+    if [ ! -e /usr/sbin/policy-rc.d ]; then
+        policy=/usr/sbin/policy-rc.d
+        trap 'rm -f "$policy"' EXIT
+        printf '#!/bin/sh\nexit 101\n' > "$policy" && chmod 755 "$policy"
+    fi ;;
+esac
 apt-get update -qq >/dev/null 2>&1 || apt-get update
 # shellcheck disable=SC2086
 apt-get install -y -qq --no-install-recommends $pkgs >/dev/null || $cmd
+rc=$?
+case " $pkgs " in
+*" nginx "*)
+    # (--now stops one that an existing policy let start)
+    if command -v systemctl >/dev/null 2>&1; then
+        systemctl disable --now nginx >/dev/null 2>&1
+    elif command -v update-rc.d >/dev/null 2>&1; then
+        update-rc.d nginx disable >/dev/null 2>&1
+        invoke-rc.d nginx stop >/dev/null 2>&1
+    fi
+    echo "libtvc: installed nginx for the tests; its system service is left stopped and disabled" >&2 ;;
+esac
+exit $rc
