@@ -140,11 +140,16 @@ int tvc_job_start_existing(struct tvc_job *j, const struct tvc_port *port,
  *         INTERNAL_ERROR), TVC_ERR_JOB_FAILED, TVC_ERR_DEADLINE,
  *         TVC_ERR_BUDGET, TVC_ERR_OUTCOME_UNKNOWN, TVC_ERR_API_PROTOCOL,
  *         TVC_ERR_HTTP_STATUS (server error that retries did not cure),
- *         network/TLS/HTTP errors, TVC_ERR_STORAGE.
+ *         network/TLS/HTTP errors, TVC_ERR_STORAGE, TVC_ERR_ABORTED (after
+ *         tvc_job_abort()).
  */
 int tvc_job_step(struct tvc_job *j, uint32_t wait_ms, uint32_t *sleep_ms);
 
-/** @brief Stop: closes connections and files; the journal keeps the job for resume. */
+/**
+ * @brief Stop: closes connections and files; the journal keeps the job for
+ * resume.  A running job's tvc_job_step() then returns TVC_ERR_ABORTED; a
+ * job that had already ended keeps its result.
+ */
 void tvc_job_abort(struct tvc_job *j);
 
 #ifdef __cplusplus

@@ -115,8 +115,9 @@ static int finish(struct tvc_job *j, int rc)
                         tvc_err_class(rc) == TVC_CLASS_RETRY ||
                         tvc_err_class(rc) == TVC_CLASS_TRUST ||
                         tvc_err_class(rc) == TVC_CLASS_PROTOCOL || rc == TVC_ERR_STORAGE ||
-                        (rc == TVC_ERR_API && j->res.code == TVC_API_RATE_LIMIT_EXCEEDED) ||
-                        rc == TVC_ERR_HTTP_STATUS;
+                        (rc == TVC_ERR_API && (j->res.code == TVC_API_RATE_LIMIT_EXCEEDED ||
+                                               j->res.http_status >= 500)) ||
+                        rc == TVC_ERR_HTTP_STATUS; /* server trouble, errorCode or not */
         if (!resumable)
             j->rec.phase = TVC_PHASE_FAILED;
         set_last_error(j, rc);
@@ -157,6 +158,18 @@ static int budget(struct tvc_job *j, uint32_t *wait_ms)
         return TVC_ERR_AGAIN;
     }
     return 0; /* a broken budget file must not stop the job */
+}
+
+/* How long a 429/503 asks us to wait: its Retry-After (at least 1 s, so a
+ * "0" cannot make a fleet hammer the service), else the backoff. */
+static uint32_t retry_after_ms(struct tvc_job *j)
+{
+    int64_t s = j->res.retry_after_s;
+    if (s < 0)
+        return backoff(j);
+    if (s < 1)
+        s = 1;
+    return s > 86400 ? 86400000u : (uint32_t)s * 1000u;
 }
 
 /* Wait @p ms before @p next_state if the deadline allows; else end with @p rc. */
@@ -321,6 +334,8 @@ void tvc_job_abort(struct tvc_job *j)
         return;
     tvc_dl_abort(&j->dl_);
     tvc_http_client_close(j->http_);
+    if (j->st_ != J_END)
+        j->err = TVC_ERR_ABORTED; /* a later step must not report 0, "done" */
     j->st_ = J_END;
 }
 
@@ -402,10 +417,7 @@ static int step_submit(struct tvc_job *j, uint32_t wait_ms, uint32_t *sleep_ms)
     if (status == 429 || status == 503) {
         /* Refused outright: no record exists, so asking again is no double
          * charge.  Wait as told when the deadline allows. */
-        uint32_t ms = j->res.retry_after_s >= 0
-                          ? (j->res.retry_after_s > 86400 ? 86400000u
-                                                          : (uint32_t)j->res.retry_after_s * 1000u)
-                          : backoff(j);
+        uint32_t ms = retry_after_ms(j);
         j->attempts_++;
         if (j->journal_ && now(j) + ms > j->deadline_)
             tvc_journal_remove(j->journal_, j->rec.id);
@@ -442,15 +454,10 @@ static int step_poll(struct tvc_job *j, uint32_t wait_ms, uint32_t *sleep_ms)
     }
     j->polls_++;
     ev(j, TVC_EV_STATUS);
-    if (j->res.code == TVC_API_GENERATION_FAILED || j->res.state == TVC_STATE_FAILED) {
-        j->rec.phase = TVC_PHASE_FAILED;
-        return finish(j, TVC_ERR_JOB_FAILED);
-    }
+    if (j->res.code == TVC_API_GENERATION_FAILED || j->res.state == TVC_STATE_FAILED)
+        return finish(j, TVC_ERR_JOB_FAILED); /* finish() journals phase failed */
     if (status == 429 || status == 503) {
-        uint32_t ms = j->res.retry_after_s >= 0
-                          ? (j->res.retry_after_s > 86400 ? 86400000u
-                                                          : (uint32_t)j->res.retry_after_s * 1000u)
-                          : backoff(j);
+        uint32_t ms = retry_after_ms(j);
         j->attempts_++;
         return wait_or_end(j, ms, J_POLL_PREP,
                            status == 429 && j->res.code != TVC_API_NONE ? TVC_ERR_API
@@ -468,9 +475,16 @@ static int step_poll(struct tvc_job *j, uint32_t wait_ms, uint32_t *sleep_ms)
     if (j->res.storyboard_image_url[0])
         copy(j->rec.image_url, sizeof j->rec.image_url, j->res.storyboard_image_url);
     if (j->res.state == TVC_STATE_PROCESSING) {
+        /* never sleep past the deadline: it is reported when it comes */
+        uint64_t t = now(j);
+        uint32_t ms = poll_interval(j);
+        if (j->deadline_ > t && j->deadline_ - t < ms)
+            ms = (uint32_t)(j->deadline_ - t);
         j->st_ = J_POLL_PREP;
-        return sleep_for(j, poll_interval(j), sleep_ms);
+        return sleep_for(j, ms, sleep_ms);
     }
+    if (j->res.success == 0 && j->res.code != TVC_API_NONE)
+        return finish(j, TVC_ERR_API); /* refused with the API's own error */
     if (j->res.state == TVC_STATE_COMPLETED) {
         if (!j->res.video_url[0])
             return finish(j, TVC_ERR_API_PROTOCOL);
@@ -535,8 +549,8 @@ static int dl_step(struct tvc_job *j, uint32_t wait_ms, uint32_t *sleep_ms, int 
         ++j->attempts_ >= TVC_JOB_MAX_ATTEMPTS)
         return finish(j, rc);
     ms = backoff(j);
-    if (now(j) + ms > j->deadline_)
-        return finish(j, rc);
+    if (now(j) + ms > j->deadline_) /* as for polls: a stall cut at the deadline is the deadline */
+        return finish(j, TVC_ERR_DEADLINE);
     j->st_ = prep;
     j->wait_reason_ms = ms;
     ev(j, TVC_EV_WAITING);

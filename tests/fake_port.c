@@ -39,6 +39,12 @@ static int fp_connect_poll(void *ctx, int sock, uint32_t wait_ms)
     return c->poll_rc;
 }
 
+/* The response the current request gets (repeat_last: the last one again). */
+static int resp_idx(const struct fp_conn *c)
+{
+    return c->repeat_last && c->nresp > 0 && c->cur >= c->nresp ? c->nresp - 1 : c->cur;
+}
+
 static size_t resp_len(const struct fp_conn *c, int i)
 {
     return c->resp_len[i] ? c->resp_len[i] : strlen(c->resp[i]);
@@ -58,7 +64,7 @@ static int fp_send(void *ctx, int sock, const uint8_t *buf, size_t len, uint32_t
         memcpy(c->sent + c->sent_len, buf, len);
         c->sent_len += len;
     }
-    if (c->cur < c->nresp || c->cut_now)
+    if (c->cur < c->nresp || c->cut_now || (c->repeat_last && c->nresp > 0))
         c->pending = 1;
     return (int)len;
 }
@@ -81,7 +87,7 @@ static int fp_recv(void *ctx, int sock, uint8_t *buf, size_t len, uint32_t wait_
             f->clock += wait_ms;
         return c->cut_rc;
     }
-    total = resp_len(c, c->cur);
+    total = resp_len(c, resp_idx(c));
     n = total - c->off;
     if (c->chunk && n > c->chunk)
         n = c->chunk;
@@ -89,7 +95,7 @@ static int fp_recv(void *ctx, int sock, uint8_t *buf, size_t len, uint32_t wait_
         n = len;
     if (c->cur == 0 && c->cut_at && c->off + n > c->cut_at)
         n = c->cut_at - c->off;
-    memcpy(buf, c->resp[c->cur] + c->off, n);
+    memcpy(buf, c->resp[resp_idx(c)] + c->off, n);
     c->off += n;
     if (c->off == total) {
         c->cur++;
@@ -114,8 +120,18 @@ static uint64_t fp_now(void *ctx)
 
 static int fp_entropy(void *ctx, uint8_t *buf, size_t len)
 {
-    (void)ctx;
-    memset(buf, 0x5a, len);
+    struct fp *f = ctx;
+    size_t i;
+    if (!f->seed) {
+        memset(buf, 0x5a, len);
+        return 0;
+    }
+    for (i = 0; i < len; i++) {
+        f->seed ^= f->seed << 13;
+        f->seed ^= f->seed >> 7;
+        f->seed ^= f->seed << 17;
+        buf[i] = (uint8_t)(f->seed >> 32);
+    }
     return 0;
 }
 

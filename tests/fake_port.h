@@ -26,6 +26,7 @@ struct fp_conn {
     int cut_rc;                  /* ... recv returns this (0 EOF, TVC_ERR_RESET, TVC_ERR_AGAIN stall); cut_at 0 = no cut */
     int cut_now;                 /* cut the first response at 0 bytes (with cut_rc) */
     int send_rc;                 /* < 0: send() fails with this */
+    int repeat_last;             /* after the last response, serve it again for every request */
     /* record */
     char host[256];
     unsigned short port;
@@ -45,6 +46,7 @@ struct fp {
     int next;       /* next to hand out */
     unsigned long long clock;
     unsigned long calls;
+    unsigned long long seed;    /* entropy: 0 gives bytes 0x5a; else a xorshift64 stream */
 };
 
 /* Fill @p port with the fake bound to @p f (f zeroed by the caller first). */
