@@ -11,15 +11,11 @@
  */
 #include <string.h>
 
+#include "store.h"
 #include "tvc_journal.h"
 
 #define WINDOW_S 3600
 #define LINE_MAX_DIGITS 18 /* up to 10^18-1: fits int64_t */
-
-static int st(int rc)
-{
-    return rc < 0 ? TVC_ERR_STORAGE : rc;
-}
 
 static int make_path(const struct tvc_journal *j, char *dst, size_t cap, const char *name)
 {
@@ -161,7 +157,7 @@ static int rewrite(struct tvc_journal *j, int64_t now)
     struct ts_rd r;
     struct ts_wr w;
     int64_t t;
-    int rc, rc2;
+    int rc;
 
     rc = ts_open(&r, p, j->path_);
     if (rc < 0)
@@ -182,17 +178,7 @@ static int rewrite(struct tvc_journal *j, int64_t now)
     wr_flush(&w);
     if (rc == 0)
         rc = w.err;
-    if (rc == 0)
-        rc = st(p->file_sync(p->ctx, w.fh));
-    rc2 = st(p->file_close(p->ctx, w.fh));
-    if (rc == 0)
-        rc = rc2;
-    if (rc == 0)
-        rc = st(p->file_rename(p->ctx, j->tmp_, j->path_));
-    if (rc == 0)
-        return st(p->dir_sync(p->ctx, j->dir[0] ? j->dir : "/"));
-    (void)p->file_remove(p->ctx, j->tmp_);
-    return rc;
+    return tvc_store_commit(p, w.fh, rc, j->tmp_, j->path_);
 }
 
 int tvc_budget_take(struct tvc_journal *j, int per_hour, int64_t now_unix, int64_t *wait_s)

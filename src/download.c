@@ -20,6 +20,7 @@
  */
 #include <string.h>
 
+#include "store.h"
 #include "tvc_download.h"
 #include "tvc_url.h"
 #include "sha256.h"
@@ -42,16 +43,10 @@ static int running(const struct tvc_dl *d)
            d->state_ == DL_SKIP;
 }
 
-/* Any failure of a storage call is TVC_ERR_STORAGE (the port contract). */
-static int st(int rc)
-{
-    return rc < 0 ? TVC_ERR_STORAGE : rc;
-}
-
 static int remove_if_present(const struct tvc_port *p, const char *path)
 {
     int rc = p->file_remove(p->ctx, path);
-    return rc == TVC_ERR_NOT_FOUND ? 0 : st(rc);
+    return rc == TVC_ERR_NOT_FOUND ? 0 : tvc_store_st(rc);
 }
 
 static int join(char *dst, size_t cap, const char *a, const char *b)
@@ -62,26 +57,6 @@ static int join(char *dst, size_t cap, const char *a, const char *b)
     memcpy(dst, a, la);
     memcpy(dst + la, b, lb + 1);
     return 0;
-}
-
-/* fsync the directory holding @p path: everything before the last '/'
- * ("/" for a file in the root, "." for a bare name).  The path is cut in
- * place for the call and restored. */
-static int sync_parent(const struct tvc_port *p, char *path)
-{
-    char *slash = strrchr(path, '/');
-    char save;
-    int rc;
-
-    if (!slash)
-        return st(p->dir_sync(p->ctx, "."));
-    if (slash == path)
-        slash++;
-    save = *slash;
-    *slash = '\0';
-    rc = st(p->dir_sync(p->ctx, path));
-    *slash = save;
-    return rc;
 }
 
 static int write_all(const struct tvc_port *p, int fh, const void *buf, size_t len)
@@ -120,7 +95,7 @@ static int meta_write(struct tvc_dl *d, const char *validator, int64_t total)
     char tmp[sizeof d->meta_ + 4];
     char num[24];
     size_t n;
-    int fh, rc, rc2;
+    int fh, rc;
 
     rc = join(tmp, sizeof tmp, d->meta_, ".tmp");
     if (rc < 0)
@@ -142,18 +117,7 @@ static int meta_write(struct tvc_dl *d, const char *validator, int64_t total)
         rc = write_all(p, fh, num, n);
     if (rc == 0)
         rc = write_all(p, fh, "\nend\n", 5);
-    if (rc == 0)
-        rc = st(p->file_sync(p->ctx, fh));
-    rc2 = st(p->file_close(p->ctx, fh));
-    if (rc == 0)
-        rc = rc2;
-    if (rc == 0)
-        rc = st(p->file_rename(p->ctx, tmp, d->meta_));
-    if (rc == 0)
-        rc = sync_parent(p, d->meta_);
-    if (rc < 0)
-        (void)p->file_remove(p->ctx, tmp);
-    return rc;
+    return tvc_store_commit(p, fh, rc, tmp, d->meta_);
 }
 
 /* A buffered byte reader over a port file, for the line format above. */
@@ -287,8 +251,8 @@ static int close_part(struct tvc_dl *d, int sync)
     if (d->fh_ < 0)
         return 0;
     if (sync)
-        rc = st(d->port->file_sync(d->port->ctx, d->fh_));
-    rc2 = st(d->port->file_close(d->port->ctx, d->fh_));
+        rc = tvc_store_st(d->port->file_sync(d->port->ctx, d->fh_));
+    rc2 = tvc_store_st(d->port->file_close(d->port->ctx, d->fh_));
     d->fh_ = -1;
     return rc < 0 ? rc : rc2;
 }
@@ -522,9 +486,9 @@ static int finish(struct tvc_dl *d)
      * the size check above ties the hash to what is on disk. */
     if (size != d->have_ || tvc_sha256_end(&d->sha_, d->sha256) < 0)
         return TVC_ERR_STORAGE;
-    rc = st(p->file_rename(p->ctx, d->part_, d->path_));
+    rc = tvc_store_st(p->file_rename(p->ctx, d->part_, d->path_));
     if (rc == 0)
-        rc = sync_parent(p, d->path_);
+        rc = tvc_store_sync_parent(p, d->path_);
     if (rc < 0)
         return rc;
     /* A meta left behind by a failure here is harmless: with no part next

@@ -6,6 +6,7 @@
  */
 #include <string.h>
 
+#include "store.h"
 #include "tvc_journal.h"
 #include "tvc_json.h"
 
@@ -15,12 +16,6 @@ static const char *const phase_names[] = {
     NULL, "submitting", "polling", "downloading", "done", "failed", "unknown"
 };
 #define NPHASES (sizeof phase_names / sizeof phase_names[0])
-
-/* Any failure of a storage call is TVC_ERR_STORAGE (the port contract). */
-static int st(int rc)
-{
-    return rc < 0 ? TVC_ERR_STORAGE : rc;
-}
 
 /* Ids name files: keep them to a safe alphabet, so no id can reach
  * outside the directory. */
@@ -66,7 +61,7 @@ static int remove_if_present(const struct tvc_port *p, const char *path, int *re
 
     if (rc == 0 && removed)
         *removed = 1;
-    return rc == TVC_ERR_NOT_FOUND ? 0 : st(rc);
+    return rc == TVC_ERR_NOT_FOUND ? 0 : tvc_store_st(rc);
 }
 
 int tvc_journal_open(struct tvc_journal *j, const struct tvc_port *port, const char *dir)
@@ -103,7 +98,7 @@ static int atomic_write(struct tvc_journal *j, size_t len)
 {
     const struct tvc_port *p = j->port;
     size_t plen = strlen(j->path_);
-    int fh, rc, rc2;
+    int fh, rc;
 
     if (plen + 4 >= sizeof j->tmp_)
         return TVC_ERR_NOSPACE;
@@ -114,17 +109,7 @@ static int atomic_write(struct tvc_journal *j, size_t len)
         return TVC_ERR_STORAGE;
     rc = p->file_write(p->ctx, fh, (const uint8_t *)j->buf_, len) == (int)len ? 0
                                                                               : TVC_ERR_STORAGE;
-    if (rc == 0)
-        rc = st(p->file_sync(p->ctx, fh));
-    rc2 = st(p->file_close(p->ctx, fh));
-    if (rc == 0)
-        rc = rc2;
-    if (rc == 0)
-        rc = st(p->file_rename(p->ctx, j->tmp_, j->path_));
-    if (rc == 0)
-        return st(p->dir_sync(p->ctx, dir_name(j)));
-    (void)p->file_remove(p->ctx, j->tmp_);
-    return rc;
+    return tvc_store_commit(p, fh, rc, j->tmp_, j->path_);
 }
 
 /* A string member of a record; one not NUL-terminated inside its array is
@@ -213,7 +198,7 @@ int tvc_journal_save(struct tvc_journal *j, const struct tvc_job_rec *rec)
         return rc;
     rc = remove_if_present(j->port, j->path_, &removed);
     if (rc == 0 && removed)
-        rc = st(j->port->dir_sync(j->port->ctx, dir_name(j)));
+        rc = tvc_store_st(j->port->dir_sync(j->port->ctx, dir_name(j)));
     return rc;
 }
 
@@ -365,7 +350,7 @@ int tvc_journal_remove(struct tvc_journal *j, const char *id)
             return rc;
     }
     if (removed)
-        return st(j->port->dir_sync(j->port->ctx, dir_name(j)));
+        return tvc_store_st(j->port->dir_sync(j->port->ctx, dir_name(j)));
     return 0;
 }
 
@@ -422,5 +407,5 @@ int tvc_journal_list(struct tvc_journal *j, int (*cb)(void *user, const char *na
         return lc.cb_rc;
     if (rc == TVC_ERR_NOT_FOUND)
         return 0; /* no directory, no records */
-    return st(rc);
+    return tvc_store_st(rc);
 }
