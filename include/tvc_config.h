@@ -25,11 +25,11 @@
 
 /**
  * @brief Most header fields kept per response.
- * Possible values: 8 .. 255.  Default: 32.
+ * Possible values: 8 .. 255.  Default: 64 (CDNs and proxies send many).
  * A response with more fields fails with TVC_ERR_HTTP_TOO_MANY_HEADERS.
  */
 #ifndef TVC_HTTP_MAX_HEADERS
-#define TVC_HTTP_MAX_HEADERS 32
+#define TVC_HTTP_MAX_HEADERS 64
 #endif
 
 /**

@@ -47,7 +47,7 @@ static struct tvc_posix px;
 static struct tvc_port port;
 static struct tvc_tls tls;
 static struct tvc_http_client http;
-static char hdr_buf[TVC_HTTP_HEADER_BUF];
+static char hdr_buf[8192]; /* CDN redirects carry large header blocks */
 static uint8_t io_buf[16384];
 static struct tvc_journal journal;
 static struct tvc_job job;
@@ -180,22 +180,43 @@ static int parse_args(int argc, char **argv, struct cli_opts *o)
     return 0;
 }
 
-/* The key travels in a header: over plain http only to this machine. */
-static int check_base_url(const char *base)
+static int is_loopback(const char *h, size_t n)
 {
-    struct tvc_url u;
     uint8_t ip[16];
     int fam;
-    if (tvc_url_parse(base, strlen(base), &u) < 0) {
-        fprintf(stderr, "tvc: bad --base-url %s\n", base);
+    if (n >= 2 && h[0] == '[' && h[n - 1] == ']') {
+        h++;
+        n -= 2;
+    }
+    if (n == 9 && !strncmp(h, "localhost", 9))
+        return 1;
+    fam = tvc_ip_parse(h, n, ip);
+    return (fam == 4 && ip[0] == 127) ||
+           (fam == 6 && !memcmp(ip, "\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\1", 16));
+}
+
+/* The key travels in a header: over plain http only to this machine (by
+ * address, or by a --resolve entry that points the name at loopback). */
+static int check_base_url(const struct cli_opts *o)
+{
+    struct tvc_url u;
+    int i;
+    if (tvc_url_parse(o->base_url, strlen(o->base_url), &u) < 0) {
+        fprintf(stderr, "tvc: bad --base-url %s\n", o->base_url);
         return EX_USAGE;
     }
-    if (u.scheme == TVC_SCHEME_HTTPS)
+    if (u.scheme == TVC_SCHEME_HTTPS || is_loopback(u.host.p, u.host.len))
         return 0;
-    fam = tvc_ip_parse(u.host.p, u.host.len, ip);
-    if ((u.host.len == 9 && !strncmp(u.host.p, "localhost", 9)) || (fam == 4 && ip[0] == 127) ||
-        (fam == 6 && !memcmp(ip, "\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\1", 16)))
-        return 0;
+    for (i = 0; i < o->nresolve; i++) {
+        const char *r = o->resolve[i], *c1 = strchr(r, ':'), *c2;
+        if (r[0] == '[')
+            c1 = strstr(r, "]:") ? strstr(r, "]:") + 1 : NULL;
+        c2 = c1 ? strchr(c1 + 1, ':') : NULL;
+        if (c2 && (size_t)(c1 - r) == u.host.len + (r[0] == '[' ? 2u : 0u) &&
+            !strncmp(r + (r[0] == '['), u.host.p, u.host.len) &&
+            (unsigned long)strtoul(c1 + 1, NULL, 10) == u.port && is_loopback(c2 + 1, strlen(c2 + 1)))
+            return 0;
+    }
     fprintf(stderr, "tvc: refusing to send the API key over plain http to %.*s; use https\n",
             (int)u.host.len, u.host.p);
     return EX_USAGE;
@@ -205,7 +226,7 @@ static int check_base_url(const char *base)
 static int load_key(const struct cli_opts *o)
 {
     size_t n = 0;
-    int rc = check_base_url(o->base_url);
+    int rc = check_base_url(o);
     if (rc)
         return rc;
     if (o->api_key_file) {
