@@ -255,6 +255,8 @@ struct tvc_http_client {
     /* results and statistics */
     int redirects;              /**< hops followed in the last exchange */
     int request_bytes_out;      /**< 1 once any request byte of this exchange reached the transport */
+    int unclean_end;            /**< 1 when the body ran until a TLS connection closed without
+                                     close_notify: complete by framing, not provably (RFC 9112 9.8) */
     int tls_error;              /**< raw mbedTLS code of the last TLS failure (0 if none) */
     uint32_t connects;          /**< TCP connections opened by this client */
     uint32_t requests;          /**< request heads sent by this client (incl. redirects) */

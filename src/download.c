@@ -482,6 +482,10 @@ static int finish(struct tvc_dl *d)
         return TVC_ERR_STORAGE;
     if (d->expect_ >= 0 && size != (uint64_t)d->expect_)
         return TVC_ERR_HTTP_TRUNCATED;
+    /* No length to check and no clean TLS close: the bytes may be a cut
+     * (RFC 9112 9.8).  Kept as a part; never published as finished. */
+    if (d->expect_ < 0 && d->http->unclean_end)
+        return TVC_ERR_HTTP_TRUNCATED;
     /* Hashed as the bytes went by (and the kept part before the resume):
      * the size check above ties the hash to what is on disk. */
     if (size != d->have_ || tvc_sha256_end(&d->sha_, d->sha256) < 0)

@@ -379,6 +379,7 @@ int tvc_http_start(struct tvc_http_client *c, const struct tvc_http_req *req)
     c->redirects = 0;
     c->retried = 0;
     c->request_bytes_out = 0;
+    c->unclean_end = 0;
     c->tls_error = 0;
     c->xflags = 0;
     rc = begin_hop(c);
@@ -483,12 +484,14 @@ static int step_recv(struct tvc_http_client *c, uint32_t wait_ms)
         return 0;
     }
     if (n == 0) {
-        /* Over TLS a body that runs until close is whole only if the peer
-         * said so (close_notify); a bare TCP close may be an attacker's or
-         * a network's cut (RFC 9112 section 9.8). */
+        /* Over TLS a body that runs until close is provably whole only if
+         * the peer said so (close_notify); a bare TCP close may be a cut
+         * (RFC 9112 section 9.8).  Many servers never send it, so the
+         * exchange completes and the fact is reported: callers whose data
+         * has no structure of its own to check (downloads) refuse it. */
         if (is_https(c) && c->resp.until_close && !c->tls->peer_closed &&
             (c->xflags & X_HEADERS_SEEN))
-            return fail(c, TVC_ERR_HTTP_TRUNCATED);
+            c->unclean_end = 1;
         rc = tvc_http_parser_eof(&c->resp);
         if (rc == TVC_HTTP_DONE)
             return message_done(c, 1);

@@ -546,6 +546,35 @@ def t_budget(w, sim):
     check(os.path.exists(os.path.join(env.state, "budget")), "budget persisted")
 
 
+def t_http10_server_without_close_notify(w, sim):
+    """Python's own http.server over TLS: bodies until close, no close_notify."""
+    env = Env(w, sim)
+    cert, key = env.path("peer.pem"), env.path("peer.key")
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256",
+                    "-nodes", "-keyout", key, "-out", cert, "-days", "2", "-subj", "/CN=localhost",
+                    "-addext", "subjectAltName=DNS:localhost"], check=True, capture_output=True)
+    portfile = env.path("port")
+    peer = subprocess.Popen(["/usr/bin/python3", os.path.join(HERE, "http10_api.py"), cert, key,
+                             portfile, "4"])
+    try:
+        deadline = time.time() + 10
+        while not os.path.exists(portfile) and time.time() < deadline:
+            time.sleep(0.05)
+        base = "https://localhost:" + open(portfile).read()
+        rc, out, err = env.run("generate", "--theme", "x", "--base-url", base, "--cacert", cert,
+                               "--api-key-file", env.keyfile, "--state-dir", env.state,
+                               "--poll-interval", "0.1", "--out", "p.mp4", "--json", common=False)
+        eq(rc, 0, "JSON answers ended by a bare close are checked by their structure (%s)" % err)
+        eq(json.loads(out)["videoBytes"], 256 * 40, "video with Content-Length downloaded")
+        rc, out, err = env.run("download", base + "/cut.mp4", "--out", "cut.mp4", "--cacert", cert,
+                               common=False)
+        check(rc in (8, 11), "a length-less body without close_notify is not published: %d %s" % (rc, err))
+        check(not os.path.exists(env.path("cut.mp4")), "no final file")
+    finally:
+        peer.kill()
+        peer.wait()
+
+
 TESTS = [
     ("default", [t_happy_path_every_option, t_default_out_and_plain_output, t_validation_before_traffic,
                  t_no_key, t_key_from_env, t_error_codes, t_failed_job_both_forms, t_status_command,
@@ -553,7 +582,8 @@ TESTS = [
                  t_dns_failure_not_unknown, t_plain_http_key_refused,
                  t_sigkill_then_resume, t_resume_from_other_directory, t_download_cut_resumed,
                  t_download_command_resumes_across_runs, t_certificate_rejected_before_any_byte,
-                 t_escaping_round_trip, t_faults_recovered, t_unknown_status, t_budget], []),
+                 t_escaping_round_trip, t_faults_recovered, t_unknown_status, t_budget,
+                 t_http10_server_without_close_notify], []),
     ("slow", [t_deadline], ["--step-seconds", "5", "--rate-limit", "0"]),
     ("longprompt", [t_long_prompt_bounded], ["--prompt-bytes", "100000"]),
 ]
