@@ -4,12 +4,17 @@
 VERSION := 0.1.0
 
 ifeq ($(origin CC),default)
-CC := $(CROSS_COMPILE)cc
+ifneq ($(CROSS_COMPILE),)
+CC := $(CROSS_COMPILE)gcc
+else
+CC := cc
+endif
 endif
 ifeq ($(origin AR),default)
 AR := $(CROSS_COMPILE)ar
 endif
 NM ?= $(CROSS_COMPILE)nm
+SIZE ?= $(CROSS_COMPILE)size
 CFLAGS ?= -Os -g
 PREFIX ?= /usr/local
 DESTDIR ?=
@@ -102,8 +107,8 @@ demo: deps-demo
 # Flash per core object (text+data) and RAM per struct, for the README table.
 size: $(CORE_OBJ) $(PORT_OBJ) | deps
 	@echo "Flash (bytes, $(CC) $(CFLAGS)):"
-	@size $(CORE_OBJ) | awk 'NR>1 {t+=$$1; d+=$$2; b+=$$3; sub(".*/","",$$6); printf "  %-22s text %6d  data %4d  bss %4d\n", $$6, $$1, $$2, $$3} END {printf "  %-22s text %6d  data %4d  bss %4d\n", "core total", t, d, b}'
-	@size $(PORT_OBJ) | awk 'NR>1 {t+=$$1; d+=$$2} END {printf "  %-22s text %6d  data %4d\n", "posix port total", t, d}'
+	@$(SIZE) $(CORE_OBJ) | awk 'NR>1 {t+=$$1; d+=$$2; b+=$$3; sub(".*/","",$$6); printf "  %-22s text %6d  data %4d  bss %4d\n", $$6, $$1, $$2, $$3} END {printf "  %-22s text %6d  data %4d  bss %4d\n", "core total", t, d, b}'
+	@$(SIZE) $(PORT_OBJ) | awk 'NR>1 {t+=$$1; d+=$$2} END {printf "  %-22s text %6d  data %4d\n", "posix port total", t, d}'
 	@mkdir -p $(BUILD)
 	@$(CC) $(STD) $(WARN) $(CFLAGS) $(INC) $(CPPFLAGS) boards/posix/sizes.c -o $(BUILD)/sizes && $(BUILD)/sizes
 
