@@ -50,7 +50,7 @@ const char *tvc_strerror(int err)
     case TVC_ERR_HTTP_STATUS: return "unexpected HTTP status";
     case TVC_ERR_API: return "the API refused the request";
     case TVC_ERR_OUTCOME_UNKNOWN: return "generate sent but no answer came (outcome unknown, not re-sent)";
-    case TVC_ERR_DEADLINE: return "deadline reached while the job was processing";
+    case TVC_ERR_DEADLINE: return "deadline reached before the job finished";
     case TVC_ERR_JOB_FAILED: return "the job failed";
     case TVC_ERR_BUDGET: return "request budget exhausted before the deadline";
     case TVC_ERR_API_PROTOCOL: return "API answer incomplete or with an unknown status";

@@ -293,6 +293,16 @@ def t_status_command(w, sim):
     eq(json.loads(out)["status"], "completed", "completed")
     eq(sha(env.path("w.mp4")), sim.stats()["records"][rid]["video_sha256"], "right bytes")
     eq(sim.stats()["generate_requests"], 1, "wait never generates")
+    for faults in ({"status_429": 1, "retry_after": 1}, {"status_reset": 1}, {"status_503": 1},
+                   {"status_malformed": 1}):
+        sim.reset(**faults)
+        rc, out, err = env.run("status", "--record-id", rid, "--json", "--timeout", "30")
+        eq(rc, 0, "status retried after %r (%s)" % (faults, err))
+        eq(json.loads(out)["recordId"], rid, "answer after the retry")
+    sim.reset(status_429=9, retry_after=1)
+    rc, out, err = env.run("status", "--record-id", rid, "--json", "--timeout", "1")
+    eq(rc, 5, "429 with no room to wait (%s)" % err)
+    sim.reset()
 
 
 def t_429_retry_after(w, sim):
@@ -447,6 +457,10 @@ def t_download_command_resumes_across_runs(w, sim):
     p.send_signal(signal.SIGKILL)
     p.wait()
     check(not os.path.exists(env.path("d.mp4")), "no final file after a kill")
+    rc, out, err = env.run("download", sim.base + "/no/such/file.mp4", "--out", "x.mp4",
+                           "--cacert", sim.ca, "--json", common=False)
+    eq(rc, 11, "download of a missing file (%s)" % err)
+    eq(json.loads(out)["exitCode"], 11, "the JSON's exitCode is the process's")
     have = os.path.getsize(env.path("d.mp4.part"))
     sim.reset()
     rc, out, err = env.run("download", url, "--out", "d.mp4", "--cacert", sim.ca, "--json", common=False)

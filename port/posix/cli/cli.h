@@ -45,7 +45,8 @@ struct cli_opts {
 /* cli_output.c */
 int cli_exit_code(int rc, const struct tvc_api_result *res, int in_download);
 void cli_print_json(const struct cli_opts *o, const struct tvc_job *j,
-                    const struct tvc_api_result *res, int rc, const char *video_file,
+                    const struct tvc_api_result *res, int rc, int in_download,
+                    const char *video_file,
                     const char *storyboard_file, const uint8_t *sha, int64_t bytes,
                     uint32_t api_requests);
 void cli_json_begin_list(void);

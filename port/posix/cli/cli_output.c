@@ -75,7 +75,8 @@ void cli_json_end_list(int count)
 }
 
 void cli_print_json(const struct cli_opts *o, const struct tvc_job *j,
-                    const struct tvc_api_result *res, int rc, const char *video_file,
+                    const struct tvc_api_result *res, int rc, int in_download,
+                    const char *video_file,
                     const char *storyboard_file, const uint8_t *sha, int64_t bytes,
                     uint32_t api_requests)
 {
@@ -147,7 +148,7 @@ void cli_print_json(const struct cli_opts *o, const struct tvc_job *j,
         tvc_jw_key(&w, "libError");
         tvc_jw_cstr(&w, tvc_strerror(rc));
         tvc_jw_key(&w, "exitCode");
-        tvc_jw_int(&w, cli_exit_code(rc, res, j && j->rec.phase == TVC_PHASE_DOWNLOADING));
+        tvc_jw_int(&w, cli_exit_code(rc, res, in_download));
     }
     tvc_jw_object_end(&w);
     n = tvc_jw_finish(&w);

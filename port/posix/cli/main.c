@@ -402,7 +402,7 @@ static int report_job(const struct cli_opts *o, int rc)
     int in_dl = job.rec.phase == TVC_PHASE_DOWNLOADING;
     int code = cli_exit_code(rc, &job.res, in_dl);
     if (o->json) {
-        cli_print_json(o, &job, &job.res, rc, rc == 0 && !o->no_wait ? job.rec.out : NULL,
+        cli_print_json(o, &job, &job.res, rc, in_dl, rc == 0 && !o->no_wait ? job.rec.out : NULL,
                        rc == 0 && job.have_storyboard_file ? job.rec.storyboard_out : NULL,
                        rc == 0 && !o->no_wait ? job.video_sha256 : NULL,
                        rc == 0 && !o->no_wait ? (int64_t)job.video_bytes : -1, job.api_requests);
@@ -505,24 +505,56 @@ static int cmd_wait(const struct cli_opts *o)
     return report_job(o, rc);
 }
 
+/* 1 s, 2 s, 4 s ... (cap 32 s), each drawn from its upper half. */
+static uint32_t backoff_ms(int attempt)
+{
+    uint32_t base = 1000u << (attempt < 6 ? attempt - 1 : 5);
+    uint8_t r[2] = {0, 0};
+    port.entropy(port.ctx, r, sizeof r);
+    return base / 2 + ((uint32_t)r[0] << 8 | r[1]) % (base / 2 + 1);
+}
+
 static int cmd_status(const struct cli_opts *o)
 {
     static struct tvc_api api;
     static struct tvc_api_result res;
-    int rc;
+    uint64_t deadline;
+    int rc, attempt;
     if ((!o->record_id || !o->record_id[0]) && (!o->task_id || !o->task_id[0]))
         return usage_error("status needs --record-id ID or --task-id ID%s", NULL);
     if ((rc = load_key(o)) || (rc = setup_net(o, 1)))
         return rc;
     tvc_api_init(&api, &http, o->base_url, api_key);
-    rc = tvc_api_start_status(&api, o->record_id, o->task_id);
-    if (rc < 0) {
-        fprintf(stderr, "tvc: %s\n", tvc_strerror(rc));
-        return cli_exit_code(rc, NULL, 0);
+    deadline = port.now_ms(port.ctx) + (uint64_t)(o->timeout * 1000.0);
+    /* One call, retried like the job engine retries check-status: network
+     * trouble, malformed answers and 5xx with backoff, 429/503 after their
+     * Retry-After, all within --timeout. */
+    for (attempt = 1;; attempt++) {
+        uint32_t wait;
+        memset(&res, 0, sizeof res);
+        rc = tvc_api_start_status(&api, o->record_id, o->task_id);
+        if (rc == 0)
+            do
+                rc = tvc_api_step(&api, 1000, &res);
+            while (rc == TVC_ERR_AGAIN);
+        if (rc < 0 && rc != TVC_ERR_DNS && tvc_err_class(rc) != TVC_CLASS_RETRY &&
+            tvc_err_class(rc) != TVC_CLASS_PROTOCOL)
+            break; /* trust, input: no point in asking again */
+        if (rc == 0 && (res.http_status == 429 || res.http_status == 503) && res.retry_after_s >= 0)
+            wait = res.retry_after_s < 1 ? 1000u
+                   : res.retry_after_s > 86400 ? 86400000u : (uint32_t)res.retry_after_s * 1000u;
+        else if (rc < 0 || (res.http_status >= 500 && res.code != TVC_API_GENERATION_FAILED) ||
+                 res.http_status == 429)
+            wait = backoff_ms(attempt);
+        else
+            break;
+        if (attempt >= 6 || port.now_ms(port.ctx) + wait > deadline)
+            break;
+        cli_note("status: %s; asking again in %.1f s",
+                 rc < 0 ? tvc_strerror(rc) : res.code_raw[0] ? res.code_raw : "server error",
+                 wait / 1000.0);
+        sleep_ms(wait);
     }
-    do
-        rc = tvc_api_step(&api, 1000, &res);
-    while (rc == TVC_ERR_AGAIN);
     /* A failed job is a state the call reports, in either of the API's two
      * forms; everything else non-2xx means the call itself failed. */
     if (rc == 0 && res.code == TVC_API_GENERATION_FAILED)
@@ -530,7 +562,7 @@ static int cmd_status(const struct cli_opts *o)
     else if (rc == 0 && (res.http_status < 200 || res.http_status >= 300))
         rc = res.code != TVC_API_NONE ? TVC_ERR_API : TVC_ERR_HTTP_STATUS;
     if (o->json) {
-        cli_print_json(o, NULL, &res, rc, NULL, NULL, NULL, -1, api.requests);
+        cli_print_json(o, NULL, &res, rc, 0, NULL, NULL, NULL, -1, api.requests);
     } else if (rc == 0) {
         printf("status %s\n", res.state_raw[0] ? res.state_raw
                                : res.state == TVC_STATE_FAILED ? "failed" : "(none)");
@@ -582,7 +614,7 @@ static int resume_one(void *user, const char *name)
         if (r->o->json) {
             memset(&job, 0, sizeof job);
             job.rec = rec;
-            cli_print_json(r->o, &job, NULL, TVC_ERR_OUTCOME_UNKNOWN, NULL, NULL, NULL, -1, 0);
+            cli_print_json(r->o, &job, NULL, TVC_ERR_OUTCOME_UNKNOWN, 0, NULL, NULL, NULL, -1, 0);
         }
         if (!r->worst)
             r->worst = EX_UNKNOWN;
@@ -666,7 +698,7 @@ static int cmd_download(const struct cli_opts *o)
         char hex[65];
         tvc_hex(dl.sha256, 32, hex);
         if (o->json) {
-            cli_print_json(o, NULL, NULL, 0, o->out, NULL, dl.sha256, (int64_t)dl.bytes, 0);
+            cli_print_json(o, NULL, NULL, 0, 1, o->out, NULL, dl.sha256, (int64_t)dl.bytes, 0);
         } else {
             printf("file %s\nbytes %llu\nsha256 %s\n", o->out, (unsigned long long)dl.bytes, hex);
         }
@@ -677,8 +709,8 @@ static int cmd_download(const struct cli_opts *o)
     else
         fprintf(stderr, "tvc: download failed: %s\n", tvc_strerror(rc));
     if (o->json)
-        cli_print_json(o, NULL, NULL, rc, NULL, NULL, NULL, -1, 0);
-    return tvc_err_class(rc) == TVC_CLASS_TRUST ? EX_NET : EX_STORAGE;
+        cli_print_json(o, NULL, NULL, rc, 1, NULL, NULL, NULL, -1, 0);
+    return cli_exit_code(rc, NULL, 1);
 }
 
 int main(int argc, char **argv)
