@@ -234,8 +234,9 @@ static int conn_lost(struct tvc_http_client *c, int rc)
     int nothing_out = c->sent == 0;
     int safe_retry = (c->xflags & X_REUSED) && c->resp.bytes_seen == 0 && method_idempotent(c);
 
-    if (!c->retried && (nothing_out || safe_retry) && c->state != ST_CONNECT &&
-        c->state != ST_TLS) {
+    /* only reached from sending and receiving: connect and TLS failures
+     * are reported by their own steps */
+    if (!c->retried && (nothing_out || safe_retry)) {
         c->retried = 1;
         conn_close(c);
         return begin_hop(c);

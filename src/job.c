@@ -64,8 +64,9 @@ static uint32_t poll_interval(struct tvc_job *j)
     return t;
 }
 
-/* Exponential backoff with jitter: 1 s, 2 s, 4 s ... capped at 60 s; the
- * wait is drawn from the upper half of the step. */
+/* Exponential backoff with jitter: the n-th consecutive failure (attempts_
+ * counted before the call) waits a time drawn from [b/2, b] with
+ * b = 1 s << n, capped at 60 s: 1-2 s, 2-4 s, 4-8 s ... */
 static uint32_t backoff(struct tvc_job *j)
 {
     uint32_t shift = j->attempts_ < 6 ? (uint32_t)j->attempts_ : 6u;
@@ -348,17 +349,10 @@ static int trust_error(int rc)
  * and the deadline allow; else end with @p rc. */
 static int retry_or_end(struct tvc_job *j, int rc, int prep, uint32_t *sleep_ms)
 {
-    uint32_t ms;
     if (trust_error(rc) || tvc_err_class(rc) != TVC_CLASS_RETRY ||
         ++j->attempts_ >= TVC_JOB_MAX_ATTEMPTS)
         return finish(j, rc);
-    ms = backoff(j);
-    if (now(j) + ms > j->deadline_)
-        return finish(j, rc);
-    j->st_ = prep;
-    j->wait_reason_ms = ms;
-    ev(j, TVC_EV_WAITING);
-    return sleep_for(j, ms, sleep_ms);
+    return wait_or_end(j, backoff(j), prep, rc, sleep_ms);
 }
 
 /* generate provably never left: retry transient trouble; when giving up,
@@ -527,7 +521,6 @@ static int dl_begin(struct tvc_job *j, const char *url, const char *path, int wh
 
 static int dl_step(struct tvc_job *j, uint32_t wait_ms, uint32_t *sleep_ms, int prep, int next)
 {
-    uint32_t ms;
     int rc;
     if (now(j) >= j->deadline_)
         return finish(j, TVC_ERR_DEADLINE); /* the part file stays for resume */
@@ -548,13 +541,8 @@ static int dl_step(struct tvc_job *j, uint32_t wait_ms, uint32_t *sleep_ms, int 
         (rc == TVC_ERR_HTTP_STATUS && j->dl_.http_status < 500) ||
         ++j->attempts_ >= TVC_JOB_MAX_ATTEMPTS)
         return finish(j, rc);
-    ms = backoff(j);
-    if (now(j) + ms > j->deadline_) /* as for polls: a stall cut at the deadline is the deadline */
-        return finish(j, TVC_ERR_DEADLINE);
-    j->st_ = prep;
-    j->wait_reason_ms = ms;
-    ev(j, TVC_EV_WAITING);
-    return sleep_for(j, ms, sleep_ms);
+    /* as for polls: a stall cut at the deadline is the deadline */
+    return wait_or_end(j, backoff(j), prep, TVC_ERR_DEADLINE, sleep_ms);
 }
 
 int tvc_job_step(struct tvc_job *j, uint32_t wait_ms, uint32_t *sleep_ms)

@@ -497,10 +497,8 @@ static void test_redirect_not_followed_without_flag(void)
     free(x);
 }
 
-/* https -> http is refused before connecting anywhere (needs no TLS: the
- * check is made on the resolved Location).  Simulated by an https client
- * whose first hop we cannot run here, so test the http-only client instead:
- * an https Location without TLS support is refused as unsupported. */
+/* An https Location for a client without TLS is refused before connecting
+ * anywhere.  (https -> http refusal needs a TLS first hop: test_http_live.) */
 static void test_redirect_to_https_without_tls(void)
 {
     struct ctx *x = setup(0);

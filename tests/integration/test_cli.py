@@ -556,7 +556,6 @@ def t_budget(w, sim):
     eq(rc, 9, "budget leaves no room before the deadline (%s)" % err)
     st = sim.stats()
     eq(st["generate_requests"] + st["check_status_requests"], 2, "no more than the budget")
-    rc, out, err = env.run("status", "--record-id", "x", "--max-requests-per-hour", "2")
     check(os.path.exists(os.path.join(env.state, "budget")), "budget persisted")
 
 
