@@ -19,6 +19,7 @@
 #include "tvc_api.h"
 #include "tvc_download.h"
 #include "tvc_journal.h"
+#include "tvc_retry.h"
 #include "tvc_job.h"
 
 #endif /* TVC_H */

@@ -22,13 +22,21 @@
  *   TVC_ERR_OUTCOME_UNKNOWN (cause in rec.last_error) and is never re-sent.
  * - With a journal, an in-flight marker is durable before generate is sent,
  *   and the job record is durable as soon as the answer arrives.
- * - check-status is retried on network errors and 5xx with exponential
- *   backoff and jitter; 429/503 honour Retry-After when it fits the deadline.
+ * - check-status and downloads are retried by the one retry policy of
+ *   tvc_retry.h: network errors, malformed answers and 429/5xx, with
+ *   exponential backoff and jitter (1-2 s, 2-4 s ... capped at 60 s, at most
+ *   TVC_JOB_MAX_ATTEMPTS in a row); 429/503 honour Retry-After when it fits
+ *   the deadline.
  * - Polling follows an adaptive 5-10 s schedule with jitter (or a fixed base
  *   interval), stretched to stay inside the request budget.
  * - An unknown status value ends the job (TVC_ERR_API_PROTOCOL).
- * - The overall deadline always ends the job (TVC_ERR_DEADLINE), downloads
- *   included (their part files stay for a resume).
+ * - The overall deadline always ends the job, downloads included (their
+ *   part files stay for a resume).  The result is TVC_ERR_DEADLINE when the
+ *   last thing learnt was that the job was still processing (or a stall
+ *   that the deadline cut); when the failures since the last good answer
+ *   were malformed answers, server errors or network errors, it is the
+ *   latest of those causes instead (e.g. TVC_ERR_JSON, TVC_ERR_HTTP,
+ *   TVC_ERR_API with a 5xx in res, TVC_ERR_HTTP_STATUS, TVC_ERR_CONNECT).
  */
 #ifndef TVC_JOB_H
 #define TVC_JOB_H
@@ -37,6 +45,7 @@
 #include "tvc_base.h"
 #include "tvc_download.h"
 #include "tvc_journal.h"
+#include "tvc_retry.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -51,11 +60,13 @@ extern "C" {
 #endif
 
 /**
- * @brief Consecutive failed attempts (network errors, 5xx) of one step
- * before the job gives up.  Possible values: 1 .. 100.  Default: 6.
+ * @brief Consecutive failed attempts (network errors, malformed answers,
+ * 429/5xx) of one step before the job gives up.  Possible values: 1 .. 100.
+ * Default: TVC_RETRY_MAX_ATTEMPTS (6).  The rest of the policy is in
+ * tvc_retry.h.
  */
 #ifndef TVC_JOB_MAX_ATTEMPTS
-#define TVC_JOB_MAX_ATTEMPTS 6
+#define TVC_JOB_MAX_ATTEMPTS TVC_RETRY_MAX_ATTEMPTS
 #endif
 
 /** @brief Events reported to tvc_job.on_event. */
@@ -96,7 +107,7 @@ struct tvc_job {
     struct tvc_dl dl_;
     struct tvc_gen_params params_;   /**< the caller's strings: must outlive the job */
     int st_;
-    int attempts_;
+    struct tvc_retry retry_;         /**< the retry policy's state (tvc_retry.h) */
     int gen_sent_;
     uint64_t t0_;
     uint64_t next_;
@@ -140,8 +151,10 @@ int tvc_job_start_existing(struct tvc_job *j, const struct tvc_port *port,
  *         INTERNAL_ERROR), TVC_ERR_JOB_FAILED, TVC_ERR_DEADLINE,
  *         TVC_ERR_BUDGET, TVC_ERR_OUTCOME_UNKNOWN, TVC_ERR_API_PROTOCOL,
  *         TVC_ERR_HTTP_STATUS (server error that retries did not cure),
- *         network/TLS/HTTP errors, TVC_ERR_STORAGE, TVC_ERR_ABORTED (after
- *         tvc_job_abort()).
+ *         network/TLS/HTTP/JSON errors, TVC_ERR_STORAGE, TVC_ERR_ABORTED
+ *         (after tvc_job_abort()).  When the deadline or the attempt limit
+ *         ends a run of failed attempts, the result is the latest failure's
+ *         cause (see tvc_retry.h), not TVC_ERR_DEADLINE.
  */
 int tvc_job_step(struct tvc_job *j, uint32_t wait_ms, uint32_t *sleep_ms);
 

@@ -64,18 +64,6 @@ static uint32_t poll_interval(struct tvc_job *j)
     return t;
 }
 
-/* Exponential backoff with jitter: the n-th consecutive failure (attempts_
- * counted before the call) waits a time drawn from [b/2, b] with
- * b = 1 s << n, capped at 60 s: 1-2 s, 2-4 s, 4-8 s ... */
-static uint32_t backoff(struct tvc_job *j)
-{
-    uint32_t shift = j->attempts_ < 6 ? (uint32_t)j->attempts_ : 6u;
-    uint32_t base = 1000u << shift;
-    if (base > 60000u)
-        base = 60000u;
-    return base / 2 + rnd(j) % (base / 2 + 1);
-}
-
 static void journal_save(struct tvc_job *j)
 {
     int rc;
@@ -161,16 +149,13 @@ static int budget(struct tvc_job *j, uint32_t *wait_ms)
     return 0; /* a broken budget file must not stop the job */
 }
 
-/* How long a 429/503 asks us to wait: its Retry-After (at least 1 s, so a
- * "0" cannot make a fleet hammer the service), else the backoff. */
-static uint32_t retry_after_ms(struct tvc_job *j)
+/* Wait @p ms, then go to @p next_state. */
+static int wait_then(struct tvc_job *j, uint32_t ms, int next_state, uint32_t *sleep_ms)
 {
-    int64_t s = j->res.retry_after_s;
-    if (s < 0)
-        return backoff(j);
-    if (s < 1)
-        s = 1;
-    return s > 86400 ? 86400000u : (uint32_t)s * 1000u;
+    j->st_ = next_state;
+    j->wait_reason_ms = ms;
+    ev(j, TVC_EV_WAITING);
+    return sleep_for(j, ms, sleep_ms);
 }
 
 /* Wait @p ms before @p next_state if the deadline allows; else end with @p rc. */
@@ -178,10 +163,27 @@ static int wait_or_end(struct tvc_job *j, uint32_t ms, int next_state, int rc, u
 {
     if (now(j) + ms > j->deadline_)
         return finish(j, rc);
-    j->st_ = next_state;
-    j->wait_reason_ms = ms;
-    ev(j, TVC_EV_WAITING);
-    return sleep_for(j, ms, sleep_ms);
+    return wait_then(j, ms, next_state, sleep_ms);
+}
+
+/* A failed attempt: the retry policy (tvc_retry.h) says wait and go to
+ * @p prep again, or gives the final error, which ends the job.  @p err,
+ * @p http_status and @p retry_after_s are as tvc_retry_next() takes them. */
+static int retry_or_end(struct tvc_job *j, int err, int http_status, int64_t retry_after_s,
+                        int prep, uint32_t *sleep_ms)
+{
+    uint32_t ms = 0;
+    int rc = tvc_retry_next(&j->retry_, err, http_status, retry_after_s, now(j), rnd(j), &ms);
+    if (rc != TVC_ERR_AGAIN)
+        return finish(j, rc);
+    return wait_then(j, ms, prep, sleep_ms);
+}
+
+/* The deadline passed between attempts: the cause of the latest failure
+ * since the last success, else TVC_ERR_DEADLINE. */
+static int deadline_end(struct tvc_job *j)
+{
+    return finish(j, tvc_retry_end(&j->retry_));
 }
 
 static void copy(char *dst, size_t cap, const char *src)
@@ -254,7 +256,6 @@ static void common_init(struct tvc_job *j, const struct tvc_port *port,
     j->http_ = http;
     j->journal_ = journal;
     j->err = 0;
-    j->attempts_ = 0;
     j->polls_ = 0;
     j->gen_sent_ = 0;
     memset(&j->res, 0, sizeof j->res);
@@ -264,6 +265,7 @@ static void common_init(struct tvc_job *j, const struct tvc_port *port,
     j->t0_ = now(j);
     j->next_ = j->t0_;
     j->deadline_ = j->t0_ + (j->deadline_ms ? j->deadline_ms : TVC_JOB_DEADLINE_MS);
+    tvc_retry_init(&j->retry_, j->deadline_, TVC_JOB_MAX_ATTEMPTS);
 }
 
 int tvc_job_start_new(struct tvc_job *j, const struct tvc_port *port,
@@ -340,26 +342,12 @@ void tvc_job_abort(struct tvc_job *j)
     j->st_ = J_END;
 }
 
-static int trust_error(int rc)
+/* generate provably never left, or was refused outright with 429/503 (no
+ * record made): retry as the policy allows; when giving up, forget the
+ * in-flight marker (there is nothing to be unsure about). */
+static int submit_not_sent(struct tvc_job *j, int rc, int http_status, uint32_t *sleep_ms)
 {
-    return tvc_err_class(rc) == TVC_CLASS_TRUST || tvc_err_class(rc) == TVC_CLASS_FIX_INPUT;
-}
-
-/* Transient trouble: back off and go to @p prep again, while the attempts
- * and the deadline allow; else end with @p rc. */
-static int retry_or_end(struct tvc_job *j, int rc, int prep, uint32_t *sleep_ms)
-{
-    if (trust_error(rc) || tvc_err_class(rc) != TVC_CLASS_RETRY ||
-        ++j->attempts_ >= TVC_JOB_MAX_ATTEMPTS)
-        return finish(j, rc);
-    return wait_or_end(j, backoff(j), prep, rc, sleep_ms);
-}
-
-/* generate provably never left: retry transient trouble; when giving up,
- * forget the in-flight marker (there is nothing to be unsure about). */
-static int submit_not_sent(struct tvc_job *j, int rc, uint32_t *sleep_ms)
-{
-    int out = retry_or_end(j, rc, J_SUBMIT_PREP, sleep_ms);
+    int out = retry_or_end(j, rc, http_status, j->res.retry_after_s, J_SUBMIT_PREP, sleep_ms);
     if (out != TVC_ERR_AGAIN && j->journal_)
         tvc_journal_remove(j->journal_, j->rec.id);
     return out;
@@ -392,7 +380,7 @@ static int step_submit(struct tvc_job *j, uint32_t wait_ms, uint32_t *sleep_ms)
          * unreadable answer) leaves the outcome unknown. */
         if (j->http_->request_bytes_out)
             return submit_unknown(j, rc);
-        return submit_not_sent(j, rc, sleep_ms);
+        return submit_not_sent(j, rc, 0, sleep_ms);
     }
     if (status >= 200 && status < 300 && j->res.success != 0 && j->res.state != TVC_STATE_FAILED) {
         if (!j->res.record_id[0] && !j->res.task_id[0])
@@ -403,22 +391,16 @@ static int step_submit(struct tvc_job *j, uint32_t wait_ms, uint32_t *sleep_ms)
         default_out(j);
         j->rec.phase = TVC_PHASE_POLLING;
         journal_save(j);
-        j->attempts_ = 0;
+        tvc_retry_ok(&j->retry_);
         ev(j, TVC_EV_SUBMITTED);
         j->st_ = J_POLL_PREP;
         return sleep_for(j, poll_interval(j), sleep_ms);
     }
-    if (status == 429 || status == 503) {
+    if (status == 429 || status == 503)
         /* Refused outright: no record exists, so asking again is no double
          * charge.  Wait as told when the deadline allows. */
-        uint32_t ms = retry_after_ms(j);
-        j->attempts_++;
-        if (j->journal_ && now(j) + ms > j->deadline_)
-            tvc_journal_remove(j->journal_, j->rec.id);
-        return wait_or_end(j, ms, J_SUBMIT_PREP,
-                           j->res.code != TVC_API_NONE ? TVC_ERR_API : TVC_ERR_HTTP_STATUS,
-                           sleep_ms);
-    }
+        return submit_not_sent(j, j->res.code != TVC_API_NONE ? TVC_ERR_API : TVC_ERR_HTTP_STATUS,
+                               status, sleep_ms);
     /* A 5xx that is not the API's own error (a proxy's 502/504 page) says
      * nothing about whether the origin created the job. */
     if (status >= 500 && j->res.code == TVC_API_NONE)
@@ -442,30 +424,22 @@ static int step_poll(struct tvc_job *j, uint32_t wait_ms, uint32_t *sleep_ms)
         return TVC_ERR_AGAIN;
     }
     if (rc < 0) {
-        if (trust_error(rc) || ++j->attempts_ >= TVC_JOB_MAX_ATTEMPTS)
-            return finish(j, rc);
-        return wait_or_end(j, backoff(j), J_POLL_PREP, TVC_ERR_DEADLINE, sleep_ms);
+        /* An answer too large even squeezed cannot be read: for the
+         * policy it is a malformed answer, retried as one. */
+        if (rc == TVC_ERR_NOSPACE)
+            rc = TVC_ERR_API_PROTOCOL;
+        return retry_or_end(j, rc, 0, -1, J_POLL_PREP, sleep_ms);
     }
     j->polls_++;
     ev(j, TVC_EV_STATUS);
     if (j->res.code == TVC_API_GENERATION_FAILED || j->res.state == TVC_STATE_FAILED)
         return finish(j, TVC_ERR_JOB_FAILED); /* finish() journals phase failed */
-    if (status == 429 || status == 503) {
-        uint32_t ms = retry_after_ms(j);
-        j->attempts_++;
-        return wait_or_end(j, ms, J_POLL_PREP,
-                           status == 429 && j->res.code != TVC_API_NONE ? TVC_ERR_API
-                                                                        : TVC_ERR_HTTP_STATUS,
-                           sleep_ms);
-    }
-    if (status >= 500) {
-        if (++j->attempts_ >= TVC_JOB_MAX_ATTEMPTS)
-            return finish(j, j->res.code != TVC_API_NONE ? TVC_ERR_API : TVC_ERR_HTTP_STATUS);
-        return wait_or_end(j, backoff(j), J_POLL_PREP, TVC_ERR_DEADLINE, sleep_ms);
-    }
     if (status < 200 || status >= 300)
-        return finish(j, j->res.code != TVC_API_NONE ? TVC_ERR_API : TVC_ERR_HTTP_STATUS);
-    j->attempts_ = 0;
+        /* 429 and 5xx are retried (429/503 after their Retry-After); any
+         * other status ends the job at once. */
+        return retry_or_end(j, j->res.code != TVC_API_NONE ? TVC_ERR_API : TVC_ERR_HTTP_STATUS,
+                            status, j->res.retry_after_s, J_POLL_PREP, sleep_ms);
+    tvc_retry_ok(&j->retry_);
     if (j->res.storyboard_image_url[0])
         copy(j->rec.image_url, sizeof j->rec.image_url, j->res.storyboard_image_url);
     if (j->res.state == TVC_STATE_PROCESSING) {
@@ -523,26 +497,24 @@ static int dl_step(struct tvc_job *j, uint32_t wait_ms, uint32_t *sleep_ms, int 
 {
     int rc;
     if (now(j) >= j->deadline_)
-        return finish(j, TVC_ERR_DEADLINE); /* the part file stays for resume */
+        return deadline_end(j); /* the part file stays for resume */
     rc = tvc_dl_step(&j->dl_, wait_ms);
     if (rc == TVC_ERR_AGAIN) {
         *sleep_ms = 0;
         return TVC_ERR_AGAIN;
     }
     if (rc == 0) {
-        j->attempts_ = 0;
+        tvc_retry_ok(&j->retry_);
         j->st_ = next;
         *sleep_ms = 0;
         return TVC_ERR_AGAIN;
     }
     /* Downloads are idempotent: retry (resuming the part file) on network
-     * trouble, truncation and server errors; give up on trust and storage. */
-    if (rc == TVC_ERR_STORAGE || trust_error(rc) ||
-        (rc == TVC_ERR_HTTP_STATUS && j->dl_.http_status < 500) ||
-        ++j->attempts_ >= TVC_JOB_MAX_ATTEMPTS)
-        return finish(j, rc);
-    /* as for polls: a stall cut at the deadline is the deadline */
-    return wait_or_end(j, backoff(j), prep, TVC_ERR_DEADLINE, sleep_ms);
+     * trouble, truncation and 429/5xx; the policy gives up on trust,
+     * storage and other statuses.  As for polls, a stall cut at the
+     * deadline is the deadline. */
+    return retry_or_end(j, rc, rc == TVC_ERR_HTTP_STATUS ? j->dl_.http_status : 0, -1, prep,
+                        sleep_ms);
 }
 
 int tvc_job_step(struct tvc_job *j, uint32_t wait_ms, uint32_t *sleep_ms)
@@ -566,7 +538,7 @@ int tvc_job_step(struct tvc_job *j, uint32_t wait_ms, uint32_t *sleep_ms)
     switch (j->st_) {
     case J_SUBMIT_PREP:
         if (t >= j->deadline_)
-            return finish(j, TVC_ERR_DEADLINE);
+            return deadline_end(j);
         if (budget(j, &w) == TVC_ERR_AGAIN)
             return wait_or_end(j, w, J_SUBMIT_PREP, TVC_ERR_BUDGET, sleep_ms);
         if (j->journal_ && !j->gen_sent_) {
@@ -577,7 +549,7 @@ int tvc_job_step(struct tvc_job *j, uint32_t wait_ms, uint32_t *sleep_ms)
         bound_io(j);
         rc = tvc_api_start_generate(&j->api_, &j->params_);
         if (rc < 0) /* e.g. DNS failure: nothing was sent */
-            return submit_not_sent(j, rc, sleep_ms);
+            return submit_not_sent(j, rc, 0, sleep_ms);
         j->gen_sent_ = 1;
         j->st_ = J_SUBMIT;
         return TVC_ERR_AGAIN;
@@ -585,14 +557,14 @@ int tvc_job_step(struct tvc_job *j, uint32_t wait_ms, uint32_t *sleep_ms)
         return step_submit(j, wait_ms, sleep_ms);
     case J_POLL_PREP:
         if (t >= j->deadline_)
-            return finish(j, TVC_ERR_DEADLINE);
+            return deadline_end(j);
         if (budget(j, &w) == TVC_ERR_AGAIN)
             return wait_or_end(j, w, J_POLL_PREP, TVC_ERR_BUDGET, sleep_ms);
         bound_io(j);
         rc = tvc_api_start_status(&j->api_, j->rec.record_id[0] ? j->rec.record_id : NULL,
                                   j->rec.task_id[0] ? j->rec.task_id : NULL);
         if (rc < 0)
-            return retry_or_end(j, rc, J_POLL_PREP, sleep_ms);
+            return retry_or_end(j, rc, 0, -1, J_POLL_PREP, sleep_ms);
         j->st_ = J_POLL;
         return TVC_ERR_AGAIN;
     case J_POLL:
@@ -603,7 +575,7 @@ int tvc_job_step(struct tvc_job *j, uint32_t wait_ms, uint32_t *sleep_ms)
             return TVC_ERR_AGAIN;
         }
         rc = dl_begin(j, j->rec.image_url, j->rec.storyboard_out, 1, J_IMG);
-        return rc < 0 ? retry_or_end(j, rc, J_IMG_PREP, sleep_ms) : TVC_ERR_AGAIN;
+        return rc < 0 ? retry_or_end(j, rc, 0, -1, J_IMG_PREP, sleep_ms) : TVC_ERR_AGAIN;
     case J_IMG:
         rc = dl_step(j, wait_ms, sleep_ms, J_IMG_PREP, J_VID_PREP);
         if (rc == TVC_ERR_AGAIN && j->st_ == J_VID_PREP)
@@ -612,7 +584,7 @@ int tvc_job_step(struct tvc_job *j, uint32_t wait_ms, uint32_t *sleep_ms)
     case J_VID_PREP:
         default_out(j);
         rc = dl_begin(j, j->rec.video_url, j->rec.out, 2, J_VID);
-        return rc < 0 ? retry_or_end(j, rc, J_VID_PREP, sleep_ms) : TVC_ERR_AGAIN;
+        return rc < 0 ? retry_or_end(j, rc, 0, -1, J_VID_PREP, sleep_ms) : TVC_ERR_AGAIN;
     case J_VID:
         rc = dl_step(j, wait_ms, sleep_ms, J_VID_PREP, J_END);
         if (rc == TVC_ERR_AGAIN && j->st_ == J_END) {

@@ -505,62 +505,86 @@ static int cmd_wait(const struct cli_opts *o)
     return report_job(o, rc);
 }
 
-/* 1 s, 2 s, 4 s ... (cap 32 s), each drawn from its upper half. */
-static uint32_t backoff_ms(int attempt)
+/* 32 random bits from the port, for the retry policy's jitter. */
+static uint32_t rnd32(void)
 {
-    uint32_t base = 1000u << (attempt < 6 ? attempt - 1 : 5);
-    uint8_t r[2] = {0, 0};
-    port.entropy(port.ctx, r, sizeof r);
-    return base / 2 + ((uint32_t)r[0] << 8 | r[1]) % (base / 2 + 1);
+    uint8_t r[4] = {0, 0, 0, 0};
+    if (port.entropy(port.ctx, r, sizeof r) != 0)
+        return (uint32_t)port.now_ms(port.ctx) * 2654435761u;
+    return (uint32_t)r[0] | (uint32_t)r[1] << 8 | (uint32_t)r[2] << 16 | (uint32_t)r[3] << 24;
+}
+
+/* The library's retry policy (tvc_retry.h), deadline --timeout from now. */
+static void retry_begin(const struct cli_opts *o, struct tvc_retry *rt)
+{
+    tvc_retry_init(rt, port.now_ms(port.ctx) + (uint64_t)(o->timeout * 1000.0), 0);
+}
+
+/* A failed attempt: TVC_ERR_AGAIN after waiting as the policy says (the
+ * note says why), or the final error. */
+static int retry_wait(struct tvc_retry *rt, int err, int http_status, int64_t retry_after_s,
+                      const char *what, const char *why)
+{
+    uint32_t wait = 0;
+    int rc = tvc_retry_next(rt, err, http_status, retry_after_s, port.now_ms(port.ctx), rnd32(),
+                            &wait);
+    if (rc != TVC_ERR_AGAIN)
+        return rc;
+    cli_note("%s: %s; trying again in %.1f s", what, why, wait / 1000.0);
+    while (wait && !stop_requested) {
+        uint32_t nap = wait > 200 ? 200 : wait;
+        sleep_ms(nap);
+        wait -= nap;
+    }
+    return TVC_ERR_AGAIN;
 }
 
 static int cmd_status(const struct cli_opts *o)
 {
     static struct tvc_api api;
     static struct tvc_api_result res;
-    uint64_t deadline;
-    int rc, attempt;
+    struct tvc_retry rt;
+    int rc;
     if ((!o->record_id || !o->record_id[0]) && (!o->task_id || !o->task_id[0]))
         return usage_error("status needs --record-id ID or --task-id ID%s", NULL);
     if ((rc = load_key(o)) || (rc = setup_net(o, 1)))
         return rc;
     tvc_api_init(&api, &http, o->base_url, api_key);
-    deadline = port.now_ms(port.ctx) + (uint64_t)(o->timeout * 1000.0);
-    /* One call, retried like the job engine retries check-status: network
-     * trouble, malformed answers and 5xx with backoff, 429/503 after their
-     * Retry-After, all within --timeout. */
-    for (attempt = 1;; attempt++) {
-        uint32_t wait;
+    /* One call, retried by the job engine's policy (tvc_retry.h): network
+     * trouble, malformed answers, 429 and 5xx, within --timeout. */
+    retry_begin(o, &rt);
+    do {
+        uint64_t t = port.now_ms(port.ctx);
+        uint64_t left = rt.deadline > t ? rt.deadline - t : 1;
+        /* a stalled answer ends with --timeout, not an I/O timeout later */
+        api.io_timeout_ms = left < TVC_HTTP_IO_TIMEOUT_MS ? (uint32_t)left : 0;
         memset(&res, 0, sizeof res);
         rc = tvc_api_start_status(&api, o->record_id, o->task_id);
         if (rc == 0)
             do
                 rc = tvc_api_step(&api, 1000, &res);
             while (rc == TVC_ERR_AGAIN);
-        if (rc < 0 && rc != TVC_ERR_DNS && tvc_err_class(rc) != TVC_CLASS_RETRY &&
-            tvc_err_class(rc) != TVC_CLASS_PROTOCOL)
-            break; /* trust, input: no point in asking again */
-        if (rc == 0 && (res.http_status == 429 || res.http_status == 503) && res.retry_after_s >= 0)
-            wait = res.retry_after_s < 1 ? 1000u
-                   : res.retry_after_s > 86400 ? 86400000u : (uint32_t)res.retry_after_s * 1000u;
-        else if (rc < 0 || (res.http_status >= 500 && res.code != TVC_API_GENERATION_FAILED) ||
-                 res.http_status == 429)
-            wait = backoff_ms(attempt);
+        /* A failed job is a state the call reports, in either of the API's
+         * two forms; everything else non-2xx means the call itself failed. */
+        if (rc == 0 && res.code == TVC_API_GENERATION_FAILED) {
+            res.state = TVC_STATE_FAILED;
+            break;
+        }
+        if (rc == 0 && res.http_status >= 200 && res.http_status < 300)
+            break;
+        if (rc == 0)
+            rc = retry_wait(&rt, res.code != TVC_API_NONE ? TVC_ERR_API : TVC_ERR_HTTP_STATUS,
+                            res.http_status, res.retry_after_s, "status",
+                            res.code_raw[0] ? res.code_raw : "server error");
         else
-            break;
-        if (attempt >= 6 || port.now_ms(port.ctx) + wait > deadline)
-            break;
-        cli_note("status: %s; asking again in %.1f s",
-                 rc < 0 ? tvc_strerror(rc) : res.code_raw[0] ? res.code_raw : "server error",
-                 wait / 1000.0);
-        sleep_ms(wait);
+            rc = retry_wait(&rt, rc == TVC_ERR_NOSPACE ? TVC_ERR_API_PROTOCOL : rc, 0, -1,
+                            "status", tvc_strerror(rc));
+    } while (rc == TVC_ERR_AGAIN && !stop_requested);
+    if (rc == TVC_ERR_AGAIN) {
+        tvc_http_client_close(&http);
+        fprintf(stderr, "tvc: interrupted\n");
+        return EX_DEADLINE;
     }
-    /* A failed job is a state the call reports, in either of the API's two
-     * forms; everything else non-2xx means the call itself failed. */
-    if (rc == 0 && res.code == TVC_API_GENERATION_FAILED)
-        res.state = TVC_STATE_FAILED;
-    else if (rc == 0 && (res.http_status < 200 || res.http_status >= 300))
-        rc = res.code != TVC_API_NONE ? TVC_ERR_API : TVC_ERR_HTTP_STATUS;
     if (o->json) {
         cli_print_json(o, NULL, &res, rc, 0, NULL, NULL, NULL, -1, api.requests);
     } else if (rc == 0) {
@@ -661,7 +685,8 @@ static int cmd_download(const struct cli_opts *o)
 {
     static struct tvc_dl dl;
     struct tvc_url u;
-    int rc, attempt;
+    struct tvc_retry rt;
+    int rc;
     if (!o->url || !o->out)
         return usage_error("download needs URL and --out FILE%s", NULL);
     rc = tvc_url_parse(o->url, strlen(o->url), &u);
@@ -673,26 +698,32 @@ static int cmd_download(const struct cli_opts *o)
         return rc;
     if (make_parent(o->out) < 0)
         return EX_STORAGE;
-    for (attempt = 0;; attempt++) {
+    /* Retried by the library's policy (tvc_retry.h) within --timeout,
+     * resuming the part file each time: network trouble, truncation, 429
+     * and 5xx; never storage, trust or other statuses.  --timeout bounds
+     * the retries; a transfer in progress is not cut by it. */
+    retry_begin(o, &rt);
+    do {
         dl.progress = cli_progress_dl;
         rc = tvc_dl_start(&dl, &http, &port, o->url, o->out);
-        if (rc < 0)
-            break;
-        do {
-            rc = tvc_dl_step(&dl, 250);
-            if (stop_requested) {
-                tvc_dl_abort(&dl);
-                cli_progress_end();
-                fprintf(stderr, "tvc: interrupted; run the same command again to resume\n");
-                return EX_STORAGE;
-            }
-        } while (rc == TVC_ERR_AGAIN);
+        if (rc == 0)
+            do {
+                rc = tvc_dl_step(&dl, 250);
+                if (stop_requested) {
+                    tvc_dl_abort(&dl);
+                    cli_progress_end();
+                    fprintf(stderr, "tvc: interrupted; run the same command again to resume\n");
+                    return EX_STORAGE;
+                }
+            } while (rc == TVC_ERR_AGAIN);
         cli_progress_end();
-        if (rc == 0 || rc == TVC_ERR_STORAGE || tvc_err_class(rc) == TVC_CLASS_TRUST ||
-            (rc == TVC_ERR_HTTP_STATUS && dl.http_status < 500) || attempt >= 4)
-            break;
-        cli_note("download interrupted (%s); resuming", tvc_strerror(rc));
-        sleep_ms(500u << attempt);
+        if (rc < 0)
+            rc = retry_wait(&rt, rc, rc == TVC_ERR_HTTP_STATUS ? dl.http_status : 0, -1,
+                            "download interrupted", tvc_strerror(rc));
+    } while (rc == TVC_ERR_AGAIN && !stop_requested);
+    if (rc == TVC_ERR_AGAIN) {
+        fprintf(stderr, "tvc: interrupted; run the same command again to resume\n");
+        return EX_STORAGE;
     }
     if (rc == 0) {
         char hex[65];
