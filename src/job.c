@@ -106,7 +106,8 @@ static int finish(struct tvc_job *j, int rc)
                         tvc_err_class(rc) == TVC_CLASS_PROTOCOL || rc == TVC_ERR_STORAGE ||
                         (rc == TVC_ERR_API && (j->res.code == TVC_API_RATE_LIMIT_EXCEEDED ||
                                                j->res.http_status >= 500)) ||
-                        rc == TVC_ERR_HTTP_STATUS; /* server trouble, errorCode or not */
+                        rc == TVC_ERR_HTTP_STATUS || /* server trouble, errorCode or not */
+                        rc == j->retry_.cause; /* a cause the retry policy retried */
         if (!resumable)
             j->rec.phase = TVC_PHASE_FAILED;
         set_last_error(j, rc);

@@ -916,6 +916,131 @@ static void t_deadline(void)
     h_end();
 }
 
+/* The deadline ends a run of failed attempts: the result names their cause
+ * (exit 8 or 12 in the tvc program), not "still processing". */
+#define BAD_JSON "{\"success\":tru"
+#define GARBAGE "\x16\x03\x01 this is not HTTP at all \xff\xfe\r\n\r\n"
+#define STATUS_503 "HTTP/1.1 503 Busy\r\nContent-Length: 0\r\n\r\n"
+
+static char big_head[TVC_HTTP_HEADER_BUF + 4096];
+
+static const char *oversized(void)
+{
+    size_t n;
+    strcpy(big_head, "HTTP/1.1 200 OK\r\nX-Pad: ");
+    n = strlen(big_head);
+    memset(big_head + n, 'a', sizeof big_head - n - 64);
+    strcpy(big_head + sizeof big_head - 64, "\r\nContent-Length: 2\r\n\r\n{}");
+    return big_head;
+}
+
+enum { FIRST_PROC = 1, LAST_PROC = 2, STALL_AFTER = 4, ONE_CONN = 8 };
+
+static const struct {
+    const char *name;
+    const char *(*answer)(void); /* NULL: body below as a 200 or 500 */
+    int status;
+    const char *body;
+    unsigned flags;
+    int rc;
+    int http_status;             /* of the last answer kept in res */
+} honest[] = {
+    {"deadline: every status answer malformed JSON", NULL, 200, BAD_JSON, ONE_CONN, TVC_ERR_JSON,
+     200},
+    {"deadline: processing, then malformed JSON", NULL, 200, BAD_JSON, ONE_CONN | FIRST_PROC,
+     TVC_ERR_JSON, 200},
+    {"deadline: malformed JSON, then processing again", NULL, 200, BAD_JSON,
+     ONE_CONN | FIRST_PROC | LAST_PROC, TVC_ERR_DEADLINE, 200},
+    {"deadline: every status answer is garbage", NULL, 0, GARBAGE, 0, TVC_ERR_HTTP, 0},
+    {"deadline: every status answer has an oversized header", oversized, 0, NULL, 0,
+     TVC_ERR_HTTP_HEADERS_TOO_LARGE, 0},
+    {"deadline: 500 INTERNAL_ERROR every time", NULL, 500,
+     "{\"success\":false,\"error\":\"boom\",\"errorCode\":\"INTERNAL_ERROR\"}", ONE_CONN,
+     TVC_ERR_API, 500},
+    {"deadline: 503 proxy page every time", NULL, 0, STATUS_503, ONE_CONN, TVC_ERR_HTTP_STATUS,
+     503},
+    {"deadline: a 500, then a stall cut by the deadline", NULL, 500,
+     "{\"success\":false,\"error\":\"boom\",\"errorCode\":\"INTERNAL_ERROR\"}", STALL_AFTER,
+     TVC_ERR_API, 0},
+};
+
+static void t_honest_end(void)
+{
+    size_t k;
+    int i;
+
+    for (k = 0; k < sizeof honest / sizeof honest[0]; k++) {
+        const char *a;
+        unsigned f = honest[k].flags;
+        unsigned long long t0;
+        h_begin(honest[k].name);
+        setup(1);
+        a = honest[k].answer ? honest[k].answer()
+            : honest[k].status ? api(honest[k].status, NULL, honest[k].body)
+                               : honest[k].body;
+        conn(api(200, "Connection: close\r\n", GEN_OK), NULL);
+        if (f & ONE_CONN) {
+            struct fp_conn *c = conn(f & FIRST_PROC ? api(200, NULL, PROC) : a, NULL);
+            if (f & FIRST_PROC)
+                c->resp[c->nresp++] = a;
+            c->resp[c->nresp++] = a;
+            if (f & LAST_PROC)
+                c->resp[c->nresp++] = api(200, NULL, PROC);
+            c->repeat_last = 1;
+        } else if (f & STALL_AFTER) {
+            struct fp_conn *c;
+            conn(api(honest[k].status, "Connection: close\r\n", honest[k].body), NULL);
+            c = conn(api(200, NULL, PROC), NULL);
+            c->cut_now = 1;
+            c->cut_rc = TVC_ERR_AGAIN;
+        } else {
+            for (i = 0; i < TVC_JOB_MAX_ATTEMPTS; i++)
+                conn(a, NULL);
+        }
+        W->job.deadline_ms = 20000;
+        CHECK_EQ(start_new(0), 0);
+        t0 = W->fp.clock;
+        CHECK_EQ(drive(1000, 100000), honest[k].rc);
+        /* the deadline ended it, not the attempt limit */
+        CHECK(W->fp.clock <= t0 + 20000);
+        CHECK(W->nreq >= 3 && W->nreq < 1 + TVC_JOB_MAX_ATTEMPTS + 3);
+        CHECK_EQ(W->job.res.http_status, honest[k].http_status);
+        if (honest[k].rc == TVC_ERR_API && honest[k].http_status)
+            CHECK_EQ(W->job.res.code, TVC_API_INTERNAL_ERROR);
+        /* the job may still finish: it stays resumable, the cause kept */
+        CHECK_EQ(jphase(), TVC_PHASE_POLLING);
+        CHECK_STR(W->job.rec.last_error, tvc_strerror(honest[k].rc));
+        CHECK_EQ(tvc_job_step(&W->job, 1000, NULL), honest[k].rc);
+        teardown();
+        h_end();
+    }
+
+    h_begin("deadline: the video host answers 503 every time");
+    setup(1);
+    conn(api(200, NULL, GEN_OK), api(200, NULL, DONE_NO_IMG), NULL);
+    for (i = 0; i < TVC_JOB_MAX_ATTEMPTS; i++)
+        conn(STATUS_503, NULL);
+    W->job.deadline_ms = 20000;
+    CHECK_EQ(start_new(0), 0);
+    CHECK_EQ(drive(1000, 100000), TVC_ERR_HTTP_STATUS);
+    CHECK_EQ(W->job.dl_.http_status, 503);
+    CHECK(W->nreq >= 4 && W->nreq < 2 + TVC_JOB_MAX_ATTEMPTS);
+    CHECK_EQ(jphase(), TVC_PHASE_DOWNLOADING); /* resumable */
+    teardown();
+    h_end();
+
+    h_begin("download: 404 is final at once");
+    setup(1);
+    conn(api(200, NULL, GEN_OK), api(200, NULL, DONE_NO_IMG), NULL);
+    conn("HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n", NULL);
+    CHECK_EQ(start_new(0), 0);
+    CHECK_EQ(drive(1000, 100000), TVC_ERR_HTTP_STATUS);
+    CHECK_STR(wire(), "generate,status,GET /v.mp4");
+    CHECK_EQ(W->nsleep, 1); /* the poll interval only */
+    teardown();
+    h_end();
+}
+
 static void t_budget(void)
 {
     int i, big = -1;
@@ -1222,6 +1347,7 @@ int main(void)
     t_generate_refused();
     t_status();
     t_deadline();
+    t_honest_end();
     t_budget();
     t_resume();
     RUN(t_download_retry);
