@@ -67,6 +67,7 @@ class Sim:
         self.admin("reset-counters", {})
         base = {"generate_no_answer": 0, "generate_stall": 0, "status_reset": 0, "status_stall": 0,
                 "status_429": 0, "status_503": 0, "status_malformed": 0, "status_bad_status": 0,
+                "status_500": 0, "status_garbage": 0, "status_big_header": 0,
                 "retry_after": "auto", "retry_after_date": 0, "video_cut": 0, "video_no_etag": 0,
                 "redirect_video": 0, "chunked": 0, "keepalive": 1, "fail_mode": "http200",
                 "media_bps": 0}
@@ -549,6 +550,74 @@ def t_deadline(w, sim):
     eq(sim.stats()["generate_requests"], 1, "resume does not generate")
 
 
+def t_deadline_names_bad_answers(w, sim):
+    """Every check-status answer unreadable until the deadline: exit 8, not 9."""
+    env = Env(w, sim)
+    for faults in ({"status_garbage": 99}, {"status_big_header": 99}, {"status_malformed": 99},
+                   {"status_malformed": 99, "malformed_kind": "html"}):
+        sim.reset(**faults)
+        t0 = time.time()
+        rc, out, err = env.run("generate", "--theme", "x", "--json", "--timeout", "3")
+        eq(rc, 8, "deadline after %r names the protocol error (%s)" % (faults, err))
+        res = json.loads(out)
+        eq(res["exitCode"], 8, "JSON exitCode %r" % faults)
+        check("deadline" not in res["libError"], "libError names the cause: %r" % res["libError"])
+        check(time.time() - t0 < 10, "bounded by --timeout")
+        st = sim.stats()
+        check(st["check_status_requests"] >= 2, "retried %r" % faults)
+        eq(st["generate_requests"], 1, "one generate %r" % faults)
+    # the job itself is fine: it stays in the journal and a resume finishes it
+    sim.reset()
+    rc, out, err = env.run("resume", "--json")
+    eq(rc, 0, "resumed after the answers healed (%s)" % err)
+    eq(json.loads(out)["count"], 4, "all four jobs resumed")
+
+
+def t_deadline_names_server_error(w, sim):
+    """5xx until the deadline: exit 12, not 9 (the API's own 500 and a proxy's 503)."""
+    env = Env(w, sim)
+    for faults, code in (({"status_500": 99}, "INTERNAL_ERROR"), ({"status_503": 99, "retry_after": "none"}, None)):
+        sim.reset(**faults)
+        rc, out, err = env.run("generate", "--theme", "x", "--json", "--timeout", "3")
+        eq(rc, 12, "deadline after %r names the server error (%s)" % (faults, err))
+        res = json.loads(out)
+        eq(res.get("errorCode"), code, "errorCode %r" % faults)
+        check(sim.stats()["check_status_requests"] >= 2, "retried %r" % faults)
+
+
+def t_status_command_gives_up(w, sim):
+    """`tvc status` retries with the same policy and reports the same causes."""
+    env = Env(w, sim)
+    sim.reset()
+    rc, out, err = env.run("generate", "--theme", "x", "--no-wait", "--json")
+    rid = json.loads(out)["recordId"]
+    for faults, want in (({"status_500": 99}, 12), ({"status_garbage": 99}, 8),
+                         ({"status_big_header": 99}, 8), ({"status_503": 99, "retry_after": 1}, 12)):
+        sim.reset(**faults)
+        t0 = time.time()
+        rc, out, err = env.run("status", "--record-id", rid, "--json", "--timeout", "3")
+        eq(rc, want, "status after %r (%s)" % (faults, err))
+        eq(json.loads(out)["exitCode"], want, "JSON exitCode %r" % faults)
+        check(time.time() - t0 < 10, "bounded by --timeout")
+        check(sim.stats()["check_status_requests"] >= 2, "retried %r" % faults)
+        check("trying again" in err, "says it retries: " + err)
+    sim.reset(status_500=2)
+    rc, out, err = env.run("status", "--record-id", rid, "--json", "--timeout", "30")
+    eq(rc, 0, "two 500s then the answer (%s)" % err)
+    eq(sim.stats()["check_status_requests"], 3, "three calls")
+    sim.reset()
+
+
+def t_deadline_after_bad_answers_then_processing(w, sim):
+    """A bad answer, then "processing" again: the deadline is exit 9."""
+    env = Env(w, sim)
+    sim.reset(status_malformed=1)
+    rc, out, err = env.run("generate", "--theme", "slow", "--json", "--timeout", "3")
+    eq(rc, 9, "still processing at the deadline (%s)" % err)
+    eq(json.loads(out).get("status"), "processing", "last answer said processing")
+    eq(sim.stats()["fault_hits"].get("status_malformed"), 1, "the bad answer was seen")
+
+
 def t_budget(w, sim):
     env = Env(w, sim)
     sim.reset()
@@ -580,7 +649,7 @@ def t_http10_server_without_close_notify(w, sim):
         eq(rc, 0, "JSON answers ended by a bare close are checked by their structure (%s)" % err)
         eq(json.loads(out)["videoBytes"], 256 * 40, "video with Content-Length downloaded")
         rc, out, err = env.run("download", base + "/cut.mp4", "--out", "cut.mp4", "--cacert", cert,
-                               common=False)
+                               "--timeout", "3", common=False)
         check(rc in (8, 11), "a length-less body without close_notify is not published: %d %s" % (rc, err))
         check(not os.path.exists(env.path("cut.mp4")), "no final file")
     finally:
@@ -596,8 +665,10 @@ TESTS = [
                  t_sigkill_then_resume, t_resume_from_other_directory, t_download_cut_resumed,
                  t_download_command_resumes_across_runs, t_certificate_rejected_before_any_byte,
                  t_escaping_round_trip, t_faults_recovered, t_unknown_status, t_budget,
+                 t_deadline_names_bad_answers, t_deadline_names_server_error, t_status_command_gives_up,
                  t_http10_server_without_close_notify], []),
-    ("slow", [t_deadline], ["--step-seconds", "5", "--rate-limit", "0"]),
+    ("slow", [t_deadline, t_deadline_after_bad_answers_then_processing],
+     ["--step-seconds", "5", "--rate-limit", "0"]),
     ("longprompt", [t_long_prompt_bounded], ["--prompt-bytes", "100000"]),
 ]
 

@@ -297,6 +297,22 @@ class Handler(BaseHTTPRequestHandler):
                     self.send_bytes(503, b"<html><body><h1>503 Service Unavailable</h1></body></html>\n",
                                     "text/html", hdr)
                 return
+        if sim.take("status_500"):
+            self._note = "fault=status_500"
+            self.error(500, "INTERNAL_ERROR", "Internal server error")
+            return
+        if sim.take("status_garbage"):
+            # not HTTP at all: bytes a broken middlebox or a wrong service might send
+            self._note = "fault=status_garbage"
+            self._status = 0
+            self.close_connection = True
+            self.wfile.write(b"\x16\x03\x01\x00\x02 garbage \xff\xfe\x00 not an HTTP answer\r\n\r\n")
+            return
+        if sim.take("status_big_header"):
+            # a header line far over any client's header buffer
+            self._note = "fault=status_big_header"
+            self.send_bytes(200, b"{}", "application/json", [("X-Sim-Pad", "a" * 65536)])
+            return
         key = self.auth_key()
         if key is None or not self.rate_ok(key):
             return
