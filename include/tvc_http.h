@@ -76,7 +76,11 @@ enum tvc_http_event {
     TVC_HTTP_DONE = 2       /**< response complete; bytes after it are not part of it */
 };
 
-/** @brief Body sink: receives body bytes in order.  Return 0, or < 0 to abort. */
+/**
+ * @brief Body sink: receives body bytes in order.  Return 0, or < 0 to
+ * abort: the exchange then ends with TVC_ERR_ABORTED and the returned value
+ * is kept in tvc_http_client.sink_err.
+ */
 typedef int (*tvc_http_body_fn)(void *user, const uint8_t *data, size_t len);
 
 /**
@@ -205,7 +209,8 @@ struct tvc_http_req {
     /**
      * Called once for the final response (after redirects) before any body
      * byte; the status and fields are readable from the client.  Return 0,
-     * or < 0 to abort (the connection is closed).  May be NULL.
+     * or < 0 to abort (the connection is closed; the exchange ends with
+     * TVC_ERR_ABORTED and the value is kept in sink_err).  May be NULL.
      */
     int (*on_headers)(void *user, const struct tvc_http_parser *resp);
     /** Body bytes of the final response.  May be NULL (discard). */
@@ -258,6 +263,8 @@ struct tvc_http_client {
     int unclean_end;            /**< 1 when the body ran until a TLS connection closed without
                                      close_notify: complete by framing, not provably (RFC 9112 9.8) */
     int tls_error;              /**< raw mbedTLS code of the last TLS failure (0 if none) */
+    int sink_err;               /**< with TVC_ERR_ABORTED: the callback's own negative code
+                                     (on_headers or on_body); 0 otherwise */
     uint32_t connects;          /**< TCP connections opened by this client */
     uint32_t requests;          /**< request heads sent by this client (incl. redirects) */
 };
@@ -288,8 +295,10 @@ int tvc_http_start(struct tvc_http_client *c, const struct tvc_http_req *req);
  *         c->resp.status); or an error, after which the connection is closed:
  *         network (TVC_ERR_DNS, _CONNECT, _TIMEOUT, _RESET, _CLOSED, _IO),
  *         TLS (TVC_ERR_TLS*, raw code in c->tls_error), HTTP framing
- *         (TVC_ERR_HTTP*), redirects (TVC_ERR_HTTP_REDIRECT*), or a
- *         callback's own negative value.  When c->request_bytes_out is 0 on
+ *         (TVC_ERR_HTTP*), redirects (TVC_ERR_HTTP_REDIRECT*), or
+ *         TVC_ERR_ABORTED when on_headers or on_body returned < 0 (that
+ *         value, the callback's own, is in c->sink_err; library errors and
+ *         callback codes never mix).  When c->request_bytes_out is 0 on
  *         error, no byte of the request reached the network.
  */
 int tvc_http_step(struct tvc_http_client *c, uint32_t wait_ms);

@@ -441,6 +441,8 @@ int tvc_api_step(struct tvc_api *a, uint32_t wait_ms, struct tvc_api_result *out
     a->generate_ = CALL_NONE;
     a->requests += h->requests - a->req_base_;
     reset(out, 0);
+    if (rc == TVC_ERR_ABORTED && h->sink_err < 0)
+        rc = h->sink_err; /* the squeezer's own reason (TVC_ERR_NOSPACE: answer too large) */
 
     if (rc == TVC_ERR_NOSPACE && a->jsq_.overflow) {
         /* Even squeezed, the answer did not fit.  An error answer is still

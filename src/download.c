@@ -657,6 +657,8 @@ int tvc_dl_step(struct tvc_dl *d, uint32_t wait_ms)
     rc = tvc_http_step(d->http, wait_ms);
     if (rc == TVC_ERR_AGAIN)
         return rc;
+    if (rc == TVC_ERR_ABORTED && d->http->sink_err < 0)
+        rc = d->http->sink_err; /* our own callback's reason: storage, status, framing */
     if (rc == 0)
         rc = finish(d);
     if (rc < 0) {

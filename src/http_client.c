@@ -244,12 +244,21 @@ static int conn_lost(struct tvc_http_client *c, int rc)
     return fail(c, rc);
 }
 
+/* A caller's callback said stop: its own code is kept apart. */
+static int sink_abort(struct tvc_http_client *c, int rc)
+{
+    c->sink_err = rc;
+    return TVC_ERR_ABORTED;
+}
+
 static int body_sink(void *user, const uint8_t *data, size_t len)
 {
     struct tvc_http_client *c = user;
+    int rc;
     if ((c->xflags & X_DRAINING) || !c->req->on_body)
         return 0;
-    return c->req->on_body(c->req->user, data, len);
+    rc = c->req->on_body(c->req->user, data, len);
+    return rc < 0 ? sink_abort(c, rc) : 0;
 }
 
 static int is_redirect(int status)
@@ -271,8 +280,10 @@ static int on_headers(struct tvc_http_client *c)
         c->xflags |= X_DRAINING;
         return 0;
     }
-    if (c->req->on_headers)
-        return c->req->on_headers(c->req->user, &c->resp);
+    if (c->req->on_headers) {
+        int rc = c->req->on_headers(c->req->user, &c->resp);
+        return rc < 0 ? sink_abort(c, rc) : 0;
+    }
     return 0;
 }
 
@@ -382,6 +393,7 @@ int tvc_http_start(struct tvc_http_client *c, const struct tvc_http_req *req)
     c->request_bytes_out = 0;
     c->unclean_end = 0;
     c->tls_error = 0;
+    c->sink_err = 0;
     c->xflags = 0;
     rc = begin_hop(c);
     return rc < 0 ? rc : 0;

@@ -15,6 +15,8 @@ struct sink {
     int headers_calls;
     int status_at_headers;
     int abort_after;
+    int abort_rc;    /* what the body sink returns when it aborts (0: TVC_ERR_ABORTED) */
+    int headers_rc;  /* what on_headers returns */
 };
 
 static int on_body(void *u, const uint8_t *d, size_t n)
@@ -25,7 +27,7 @@ static int on_body(void *u, const uint8_t *d, size_t n)
     memcpy(s->body + s->len, d, n);
     s->len += n;
     if (s->abort_after && s->len >= (size_t)s->abort_after)
-        return TVC_ERR_ABORTED;
+        return s->abort_rc ? s->abort_rc : TVC_ERR_ABORTED;
     return 0;
 }
 
@@ -34,7 +36,7 @@ static int on_headers(void *u, const struct tvc_http_parser *p)
     struct sink *s = u;
     s->headers_calls++;
     s->status_at_headers = p->status;
-    return 0;
+    return s->headers_rc;
 }
 
 /* Everything one test needs, zeroed per test. */
@@ -348,7 +350,35 @@ static void test_sink_abort(void)
     x->sink.abort_after = 3;
     x->fp.conn[0].chunk = 1;
     CHECK_EQ(tvc_http_request(&x->c, &x->rq), TVC_ERR_ABORTED);
+    CHECK_EQ(x->c.sink_err, TVC_ERR_ABORTED);
     CHECK_EQ(x->c.sock, -1);
+    free(x);
+}
+
+/* A callback's own code never comes back as if the library had said it:
+ * the exchange ends with TVC_ERR_ABORTED and the code waits in sink_err. */
+static void test_sink_err_kept_apart(void)
+{
+    struct ctx *x = setup(0);
+    fp_add(&x->fp, "HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\n0123456789");
+    fp_add(&x->fp, "HTTP/1.1 404 Nope\r\nContent-Length: 0\r\n\r\n");
+    fp_add(&x->fp, "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
+    x->sink.abort_after = 3;
+    x->sink.abort_rc = TVC_ERR_STORAGE; /* a sink's write failed */
+    CHECK_EQ(tvc_http_request(&x->c, &x->rq), TVC_ERR_ABORTED);
+    CHECK_EQ(x->c.sink_err, TVC_ERR_STORAGE);
+    /* from on_headers: even a code that looks like a network error */
+    x->sink.abort_after = 0;
+    x->sink.headers_rc = TVC_ERR_RESET;
+    CHECK_EQ(tvc_http_request(&x->c, &x->rq), TVC_ERR_ABORTED);
+    CHECK_EQ(x->c.sink_err, TVC_ERR_RESET);
+    CHECK_EQ(x->sink.status_at_headers, 404);
+    /* the next exchange starts clean */
+    x->sink.headers_rc = 0;
+    x->sink.len = 0;
+    CHECK_EQ(tvc_http_request(&x->c, &x->rq), 0);
+    CHECK_EQ(x->c.sink_err, 0);
+    CHECK_MEM(x->sink.body, x->sink.len, "ok", 2);
     free(x);
 }
 
@@ -541,6 +571,7 @@ int main(void)
     RUN(test_reset_mid_body);
     RUN(test_extra_bytes_not_reused);
     RUN(test_sink_abort);
+    RUN(test_sink_err_kept_apart);
     RUN(test_nonblocking_steps);
     RUN(test_redirect_relative_same_origin);
     RUN(test_redirect_other_host_drops_auth);
