@@ -87,7 +87,11 @@ static void set_last_error(struct tvc_job *j, int rc)
     j->rec.last_error[n] = '\0';
 }
 
-static int finish(struct tvc_job *j, int rc)
+/* End the job with @p rc.  @p retried: the retry policy gave up on trouble
+ * it retries (the deadline or the attempt limit ended a run of attempts,
+ * and @p rc names their cause); the job may still finish, so it stays
+ * resumable whatever the cause. */
+static int end_job(struct tvc_job *j, int rc, int retried)
 {
     j->err = rc;
     j->st_ = J_END;
@@ -100,20 +104,24 @@ static int finish(struct tvc_job *j, int rc)
         journal_save(j);
         ev(j, TVC_EV_DONE);
     } else if (j->rec.phase == TVC_PHASE_POLLING || j->rec.phase == TVC_PHASE_DOWNLOADING) {
-        int resumable = rc == TVC_ERR_DEADLINE || rc == TVC_ERR_BUDGET ||
+        int resumable = retried || rc == TVC_ERR_DEADLINE || rc == TVC_ERR_BUDGET ||
                         tvc_err_class(rc) == TVC_CLASS_RETRY ||
                         tvc_err_class(rc) == TVC_CLASS_TRUST ||
                         tvc_err_class(rc) == TVC_CLASS_PROTOCOL || rc == TVC_ERR_STORAGE ||
                         (rc == TVC_ERR_API && (j->res.code == TVC_API_RATE_LIMIT_EXCEEDED ||
                                                j->res.http_status >= 500)) ||
-                        rc == TVC_ERR_HTTP_STATUS || /* server trouble, errorCode or not */
-                        rc == j->retry_.cause; /* a cause the retry policy retried */
+                        rc == TVC_ERR_HTTP_STATUS; /* server trouble, errorCode or not */
         if (!resumable)
             j->rec.phase = TVC_PHASE_FAILED;
         set_last_error(j, rc);
         journal_save(j);
     }
     return rc;
+}
+
+static int finish(struct tvc_job *j, int rc)
+{
+    return end_job(j, rc, 0);
 }
 
 static int sleep_for(struct tvc_job *j, uint32_t ms, uint32_t *sleep_ms)
@@ -173,10 +181,10 @@ static int wait_or_end(struct tvc_job *j, uint32_t ms, int next_state, int rc, u
 static int retry_or_end(struct tvc_job *j, int err, int http_status, int64_t retry_after_s,
                         int prep, uint32_t *sleep_ms)
 {
-    uint32_t ms = 0;
+    uint32_t ms = 0, before = j->retry_.failures;
     int rc = tvc_retry_next(&j->retry_, err, http_status, retry_after_s, now(j), rnd(j), &ms);
-    if (rc != TVC_ERR_AGAIN)
-        return finish(j, rc);
+    if (rc != TVC_ERR_AGAIN) /* counted as a failure: a retried kind the policy gave up on */
+        return end_job(j, rc, j->retry_.failures != before);
     return wait_then(j, ms, prep, sleep_ms);
 }
 
@@ -184,7 +192,7 @@ static int retry_or_end(struct tvc_job *j, int err, int http_status, int64_t ret
  * since the last success, else TVC_ERR_DEADLINE. */
 static int deadline_end(struct tvc_job *j)
 {
-    return finish(j, tvc_retry_end(&j->retry_));
+    return end_job(j, tvc_retry_end(&j->retry_), 1);
 }
 
 static void copy(char *dst, size_t cap, const char *src)
