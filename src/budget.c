@@ -142,16 +142,18 @@ struct walk {
     int fmt;     /* 0 not known yet, 1 old, 2 new */
     int ended;   /* new format: "end" seen */
     int damaged; /* anything that is not a whole, well-formed file */
-    char line[LINE_MAX];
+    struct entry e; /* the current entry */
 };
 
-/* Next entry.  @return 1 and *e; 0 at the end; TVC_ERR_STORAGE. */
-static int walk_next(struct walk *w, struct entry *e)
+/* Next entry, into w->e.  @return 1; 0 at the end; TVC_ERR_STORAGE. */
+static int walk_next(struct walk *w)
 {
+    struct entry *e = &w->e;
+    char line[LINE_MAX];
     int rc;
 
     for (;;) {
-        rc = rd_line(&w->r, w->line);
+        rc = rd_line(&w->r, line);
         if (rc <= 0) {
             if (rc == 0 && w->fmt == 0 && w->r.fh >= 0)
                 w->damaged = 1; /* an empty file: a write that never finished */
@@ -164,21 +166,21 @@ static int walk_next(struct walk *w, struct entry *e)
             continue;
         }
         if (w->fmt == 0) {
-            if (rc == 1 && strcmp(w->line, HEADER) == 0) {
+            if (rc == 1 && strcmp(line, HEADER) == 0) {
                 w->fmt = 2;
                 continue;
             }
             w->fmt = 1;
         }
         if (w->fmt == 2) {
-            if (strcmp(w->line, "end") == 0) {
+            if (strcmp(line, "end") == 0) {
                 w->ended = 1;
                 continue;
             }
-            if (rc == 1 && parse_entry(w->line, e))
+            if (rc == 1 && parse_entry(line, e))
                 return 1;
         } else {
-            const char *s = w->line;
+            const char *s = line;
             /* the old format: a timestamp per line, each ended by '\n' */
             if (rc == 1 && num(&s, &e->until) && *s == '\0') {
                 e->count = 1;
@@ -268,30 +270,29 @@ static void tally_add(struct tally *t, int64_t until, int64_t n, int64_t now)
 }
 
 /* Count what the file and this process's lease hold (under the lock). */
-static int count_all(struct tvc_journal *j, int64_t now, struct tally *t)
+static int count_all(struct tvc_journal *j, int64_t now, struct tally *t, struct walk *w)
 {
     const struct tvc_budget_lease *l = &j->lease_;
-    struct walk w;
-    struct entry e;
+    struct entry *e = &w->e;
     size_t i;
     int rc;
 
     memset(t, 0, sizeof *t);
-    rc = walk_open(&w, j);
+    rc = walk_open(w, j);
     if (rc < 0)
         return rc;
-    while ((rc = walk_next(&w, &e)) == 1) {
-        if (is_own(j, &e))
+    while ((rc = walk_next(w)) == 1) {
+        if (is_own(j, e))
             continue; /* replaced by what was really used */
-        e.until = clamp(e.until, now);
-        if (e.tagged && in_window(e.until, now))
+        e->until = clamp(e->until, now);
+        if (e->tagged && in_window(e->until, now))
             t->others_open = 1;
-        tally_add(t, e.until, e.count, now);
+        tally_add(t, e->until, e->count, now);
     }
-    rd_close(&w.r);
+    rd_close(&w->r);
     if (rc < 0)
         return rc;
-    t->damaged = w.damaged;
+    t->damaged = w->damaged;
     if (l->active)
         for (i = 0; i < TVC_BUDGET_MINUTES; i++)
             if (l->used[i])
@@ -303,19 +304,19 @@ static int count_all(struct tvc_journal *j, int64_t now, struct tally *t)
 
 /* Write the file anew: what it holds inside the window (without this
  * process's old lease), this process's used minutes, the charge for
- * damage, and the new lease @p nl if any. */
-static int rewrite(struct tvc_journal *j, int64_t now, int damaged,
-                   const struct tvc_budget_lease *nl)
+ * damage, and then: with @p grant > 0 a new lease of that many requests
+ * named @p tag, with @p grant < 0 one request taken now (no lease). */
+static int rewrite(struct tvc_journal *j, int64_t now, int damaged, int grant,
+                   const uint8_t *tag, struct walk *rw)
 {
     const struct tvc_port *p = j->port;
     const struct tvc_budget_lease *l = &j->lease_;
-    struct walk rw;
-    struct entry e;
+    struct entry *e = &rw->e;
     struct tvc_store_wr w;
     size_t i;
     int rc;
 
-    rc = walk_open(&rw, j);
+    rc = walk_open(rw, j);
     if (rc < 0)
         return rc;
     w.p = p;
@@ -325,28 +326,28 @@ static int rewrite(struct tvc_journal *j, int64_t now, int damaged,
     w.len = 0;
     w.fh = p->file_open(p->ctx, j->tmp_, TVC_FILE_WRITE);
     if (w.fh < 0) {
-        rd_close(&rw.r);
+        rd_close(&rw->r);
         return TVC_ERR_STORAGE;
     }
     tvc_store_put(&w, HEADER "\n", sizeof HEADER);
-    while ((rc = walk_next(&rw, &e)) == 1) {
-        if (is_own(j, &e))
+    while ((rc = walk_next(rw)) == 1) {
+        if (is_own(j, e))
             continue;
-        e.until = clamp(e.until, now);
-        if (in_window(e.until, now))
-            wr_entry(&w, e.until, e.count, e.tagged ? e.tag : NULL);
+        e->until = clamp(e->until, now);
+        if (in_window(e->until, now))
+            wr_entry(&w, e->until, e->count, e->tagged ? e->tag : NULL);
     }
-    rd_close(&rw.r);
+    rd_close(&rw->r);
     if (l->active)
         for (i = 0; i < TVC_BUDGET_MINUTES; i++)
             if (l->used[i] && in_window(clamp(minute_until(l, i), now), now))
                 wr_entry(&w, clamp(minute_until(l, i), now), l->used[i], NULL);
     if (damaged)
         wr_entry(&w, now, POISON, NULL);
-    if (nl && nl->active)
-        wr_entry(&w, nl->start + LEASE_S, nl->granted, nl->tag);
-    else if (nl)
-        wr_entry(&w, (now / 60) * 60 + 59, 1, NULL); /* no tag: one request */
+    if (grant > 0)
+        wr_entry(&w, now + LEASE_S, grant, tag);
+    else if (grant < 0)
+        wr_entry(&w, (now / 60) * 60 + 59, 1, NULL);
     tvc_store_put(&w, "end\n", 4);
     tvc_store_flush(&w);
     if (rc == 0)
@@ -379,40 +380,47 @@ static int checkpoint(struct tvc_journal *j, int per_hour, int64_t now, int64_t 
 {
     const struct tvc_port *p = j->port;
     struct tvc_budget_lease *l = &j->lease_;
-    struct tvc_budget_lease nl;
+    struct walk w; /* one reader for the count and the copy */
     struct tally t;
+    uint8_t tag[8];
     int lock, rc;
 
     rc = lock_budget(j, &lock);
     if (rc < 0)
         return rc;
-    rc = count_all(j, now, &t);
+    rc = count_all(j, now, &t, &w);
     if (rc == 0 && per_hour > 0 && t.count < per_hour) {
         int64_t room = per_hour - t.count;
-        memset(&nl, 0, sizeof nl);
-        nl.start = now;
-        nl.per_hour = per_hour;
-        nl.granted = (uint16_t)(room < TVC_BUDGET_LEASE ? room : TVC_BUDGET_LEASE);
-        nl.left = (uint16_t)(nl.granted - 1);
-        nl.used[0] = 1;
+        int grant = room < TVC_BUDGET_LEASE ? (int)room : TVC_BUDGET_LEASE;
         /* A lease needs a name no other process uses; without entropy,
          * record just this one request. */
-        nl.active = p->entropy(p->ctx, nl.tag, sizeof nl.tag) == 0;
-        rc = rewrite(j, now, t.damaged, &nl);
-        if (rc == 0)
-            *l = nl;
+        if (p->entropy(p->ctx, tag, sizeof tag) != 0)
+            grant = -1;
+        rc = rewrite(j, now, t.damaged, grant, tag, &w);
+        if (rc == 0) {
+            memset(l, 0, sizeof *l);
+            if (grant > 0) {
+                l->start = now;
+                l->per_hour = per_hour;
+                l->granted = (uint16_t)grant;
+                l->left = (uint16_t)(grant - 1);
+                l->used[0] = 1;
+                memcpy(l->tag, tag, sizeof tag);
+                l->active = 1;
+            }
+        }
     } else if (rc == 0) {
         if (l->active || t.damaged)
-            rc = rewrite(j, now, t.damaged, NULL);
+            rc = rewrite(j, now, t.damaged, 0, NULL, &w);
         if (rc == 0)
             memset(l, 0, sizeof *l);
         if (rc == 0 && per_hour > 0) {
             /* damage closes the window for a whole hour from now */
-            int64_t w = t.damaged ? WINDOW_S : t.any ? t.oldest + WINDOW_S - now : 1;
-            if (t.others_open && w > TVC_BUDGET_RECHECK_S)
-                w = TVC_BUDGET_RECHECK_S;
+            int64_t ws = t.damaged ? WINDOW_S : t.any ? t.oldest + WINDOW_S - now : 1;
+            if (t.others_open && ws > TVC_BUDGET_RECHECK_S)
+                ws = TVC_BUDGET_RECHECK_S;
             if (wait_s)
-                *wait_s = w < 1 ? 1 : w;
+                *wait_s = ws < 1 ? 1 : ws;
             rc = TVC_ERR_AGAIN;
         }
     }
