@@ -298,8 +298,9 @@ int tvc_job_start_new(struct tvc_job *j, const struct tvc_port *port,
     if (rc < 0)
         return rc;
     if ((out && strlen(out) >= sizeof j->rec.out) ||
-        (storyboard_out && strlen(storyboard_out) >= sizeof j->rec.storyboard_out))
-        return TVC_ERR_NOSPACE;
+        (storyboard_out && strlen(storyboard_out) >= sizeof j->rec.storyboard_out) ||
+        (p->reference_url && strlen(p->reference_url) >= TVC_URL_MAX))
+        return TVC_ERR_NOSPACE; /* the record keeps only a label of the URL */
     common_init(j, port, http, journal, base_url, api_key);
     memset(&j->rec, 0, sizeof j->rec);
     make_id(j);

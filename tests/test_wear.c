@@ -56,6 +56,7 @@ static struct tvc_port pxp;
 static char dir[128], sdir[200], out_vid[300], out_img[300];
 static const struct tvc_gen_params params = {"Nike running shoes - feel the speed",
                                              "Run faster.", NULL, 15, 1};
+static const struct tvc_gen_params *gp = &params;
 
 static int cat_of(const char *path)
 {
@@ -218,7 +219,7 @@ static int run_job(int polls, int per_hour, uint32_t deadline_ms)
     W->job.on_event = on_event;
     W->job.per_hour = per_hour;
     W->job.deadline_ms = deadline_ms;
-    CHECK_EQ(tvc_job_start_new(&W->job, &W->port, &W->http, &W->jn, BASE, KEY, &params, out_vid,
+    CHECK_EQ(tvc_job_start_new(&W->job, &W->port, &W->http, &W->jn, BASE, KEY, gp, out_vid,
                                out_img),
              0);
     while (rc == TVC_ERR_AGAIN && steps++ < 1000000) {
@@ -228,6 +229,14 @@ static int run_job(int polls, int per_hour, uint32_t deadline_ms)
     }
     CHECK_EQ(W->statuses, polls);
     CHECK_EQ(W->job.api_requests, (uint32_t)polls + 1);
+    if (gp != &params) {
+        static struct tvc_job_rec r;
+        char name[64];
+        snprintf(name, sizeof name, "job-%s.json", W->job.rec.id);
+        CHECK_EQ(tvc_journal_load(&W->jn, name, &r), 0);
+        CHECK_STR(r.ad_theme, W->job.rec.ad_theme);
+        CHECK_STR(r.reference_url, W->job.rec.reference_url);
+    }
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
     if (system(cmd) != 0)
         printf("warning: could not remove %s\n", dir);
@@ -340,10 +349,52 @@ static void t_long_job(void)
     CHECK_EQ(W->c[C_JOURNAL].renames, 4);
 }
 
+/* Theme, voiceover and reference URL are sent whole, but the record keeps
+ * only TVC_JOURNAL_TEXT_MAX-byte labels, cut at a character boundary. */
+static void t_labels(void)
+{
+    static char theme[600], url[900];
+    static struct tvc_gen_params lp;
+    size_t i, n;
+
+    for (n = 0; n + 3 < 590; n += 3)
+        memcpy(theme + n, "\xe2\x82\xac", 3); /* euro signs */
+    theme[n] = '\0';
+    n = (size_t)snprintf(url, sizeof url, "https://cdn.example.com/");
+    for (i = 0; i < 800; i++)
+        url[n++] = 'a';
+    memcpy(url + n, ".png", 5);
+    lp = params;
+    lp.ad_theme = theme;
+    lp.reference_url = url;
+    gp = &lp;
+    CHECK_EQ(run_job(2, 100, 0), 0);
+    gp = &params;
+    /* sent whole */
+    CHECK(strstr(W->fp.conn[0].sent, url) != NULL);
+    CHECK(strstr(W->fp.conn[0].sent, theme) != NULL);
+    /* kept as labels */
+    CHECK_EQ(strlen(W->job.rec.ad_theme), (TVC_JOURNAL_TEXT_MAX - 1) / 3 * 3);
+    CHECK_EQ(strncmp(W->job.rec.ad_theme, theme, strlen(W->job.rec.ad_theme)), 0);
+    CHECK_EQ(strlen(W->job.rec.reference_url), TVC_JOURNAL_TEXT_MAX - 1);
+    CHECK_EQ(strncmp(W->job.rec.reference_url, url, TVC_JOURNAL_TEXT_MAX - 1), 0);
+    /* still refused before any traffic when no request could carry it */
+    {
+        static char huge[TVC_URL_MAX + 10];
+        memset(huge, 'a', sizeof huge - 1);
+        memcpy(huge, "https://x.example/", 18);
+        lp.reference_url = huge;
+        CHECK_EQ(tvc_job_start_new(&W->job, &W->port, &W->http, &W->jn, BASE, KEY, &lp, out_vid,
+                                   NULL),
+                 TVC_ERR_NOSPACE);
+    }
+}
+
 int main(void)
 {
     RUN(t_polls_write_nothing);
     RUN(t_long_job);
+    RUN(t_labels);
     free(W);
     return h_summary();
 }
