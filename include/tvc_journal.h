@@ -14,18 +14,23 @@
  *
  * @par Storage writes of one job (flash wear)
  * Polling writes nothing.  A job of the job engine (tvc_job.h) with a journal
- * and a budget writes, whatever the number of polls (measured by
- * tests/test_wear.c, a job with 5 polls and one with 60 give the same
- * figure):
+ * and a budget costs the same storage work whatever the number of polls
+ * (tests/test_wear.c: a job with 5 polls and one with 60, default options):
  * - journal: the in-flight marker, the record at submit, at "completed"
- *   (downloading) and at the end: 4 atomic replacements (4 file syncs,
- *   5 directory syncs: one more for removing the marker);
+ *   (downloading) and at the end: 4 atomic replacements, 8 file_write calls
+ *   (1677 bytes), 4 file syncs + 5 directory syncs (one more for removing
+ *   the marker);
  * - budget: one lease taken before generate and given back when polling
- *   ends: 2 atomic replacements (2 file syncs, 2 directory syncs);
- * - downloads (the storyboard image and the video): their own files.
+ *   ends: 2 atomic replacements, 2 file_write calls (78 bytes with 5 polls,
+ *   195 with 60: one line per minute polled), 2 file + 2 directory syncs;
+ * - downloads (storyboard image and video, tvc_download.h): 4 files,
+ *   16 file_write calls for the test's small bodies, 4 + 4 syncs.
+ * In all: 10 files written, 26 file_write calls, 21 fsyncs (10 file +
+ * 11 directory).  Before the lease, the 60-poll job cost 139 fsyncs and
+ * 237 file_write calls (61 budget rewrites: one per request).
  * A job polling for longer than one lease covers (TVC_BUDGET_LEASE requests
  * or TVC_BUDGET_LEASE_S seconds) adds one budget replacement per further
- * lease.  tests/test_wear.c prints the figures (file_write calls, syncs).
+ * lease: 300 polls over 45 min cost 6 budget replacements in all.
  *
  * @par Request budget
  * At most `per_hour` API requests in any 3600 s window, summed over every
@@ -248,7 +253,8 @@ struct tvc_journal {
  */
 int tvc_journal_open(struct tvc_journal *j, const struct tvc_port *port, const char *dir);
 
-/** @brief The directory bound by tvc_journal_open() ("/" for the root). */
+/** @brief The directory bound by tvc_journal_open() ("/" for the root); valid
+ * until the next call on @p j.  NULL when @p j is NULL or not open. */
 const char *tvc_journal_dir(struct tvc_journal *j);
 
 /**
@@ -302,9 +308,10 @@ int tvc_journal_list(struct tvc_journal *j, int (*cb)(void *user, const char *na
  *                 may be NULL
  * @return 0 (taken; covered by a lease durable in the file); TVC_ERR_AGAIN;
  *         TVC_ERR_STORAGE (nothing taken; the file is as before);
- *         TVC_ERR_NOSPACE (directory path too long); TVC_ERR_ENTROPY (no
- *         tag for a lease); TVC_ERR_ARG (per_hour < 1 or >
- *         TVC_BUDGET_MAX_PER_HOUR, or now_unix < 0, i.e. the clock is not set).
+ *         TVC_ERR_NOSPACE (directory path too long); TVC_ERR_ARG (@p j not
+ *         open, per_hour < 1 or > TVC_BUDGET_MAX_PER_HOUR, or now_unix < 0,
+ *         i.e. the clock is not set).  When the port has no entropy for a
+ *         lease's name, the request is recorded alone (one write per request).
  */
 int tvc_budget_take(struct tvc_journal *j, int per_hour, int64_t now_unix, int64_t *wait_s);
 
