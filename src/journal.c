@@ -297,21 +297,26 @@ struct jp {
     int err;
 };
 
+/* After any error the current byte reads as the end, so every loop over a
+ * character class stops. */
 static void jp_next(struct jp *s)
 {
+    if (!s->err) {
+        s->c = tvc_store_getc(&s->r);
+        if (s->c < 0)
+            s->err = TVC_ERR_STORAGE;
+        else if (s->c != TVC_STORE_EOF && ++s->seen > FILE_MAX)
+            s->err = TVC_ERR_JSON;
+    }
     if (s->err)
-        return;
-    s->c = tvc_store_getc(&s->r);
-    if (s->c < 0)
-        s->err = TVC_ERR_STORAGE;
-    else if (s->c != TVC_STORE_EOF && ++s->seen > FILE_MAX)
-        s->err = TVC_ERR_JSON;
+        s->c = TVC_STORE_EOF;
 }
 
 static void jp_fail(struct jp *s)
 {
     if (!s->err)
         s->err = TVC_ERR_JSON;
+    s->c = TVC_STORE_EOF;
 }
 
 static void jp_ws(struct jp *s)

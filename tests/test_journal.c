@@ -379,6 +379,21 @@ static void t_damaged(void)
     memcpy(big, minimal, strlen(minimal));
     write_file("job-aa.json", big, sizeof big);
     CHECK_EQ(tvc_journal_load(&jr, "job-aa.json", &b), TVC_ERR_JSON);
+    /* as large, inside a number, a string, or a skipped member */
+    {
+        static const char *const heads[] = { "{\"v\":1,\"id\":\"aa\",\"phase\":\"done\",\"x\":1",
+                                             "{\"v\":1,\"id\":\"aa\",\"phase\":\"done\",\"x\":\"",
+                                             "{\"v\":1,\"id\":\"aa\",\"phase\":\"done\",\"x\":0.",
+                                             "{\"v\":1,\"id\":\"aa\",\"phase\":\"done\",\"adTheme\":\"" };
+        size_t k;
+        for (k = 0; k < sizeof heads / sizeof heads[0]; k++) {
+            memset(big, k == 1 || k == 3 ? 'x' : '7', sizeof big);
+            memcpy(big, heads[k], strlen(heads[k]));
+            memcpy(big + sizeof big - 2, k == 1 || k == 3 ? "\"}" : "0}", 2);
+            write_file("job-aa.json", big, sizeof big);
+            CHECK_EQ(tvc_journal_load(&jr, "job-aa.json", &b), TVC_ERR_JSON);
+        }
+    }
     /* minimal record: defaults for the rest */
     write_file("job-aa.json", minimal, strlen(minimal));
     CHECK_EQ(tvc_journal_load(&jr, "job-aa.json", &b), 0);
