@@ -159,8 +159,8 @@ int tvc_job_start_existing(struct tvc_job *j, const struct tvc_port *port,
 int tvc_job_step(struct tvc_job *j, uint32_t wait_ms, uint32_t *sleep_ms);
 
 /**
- * @brief Stop: closes connections and files; the journal keeps the job for
- * resume.  A running job's tvc_job_step() then returns TVC_ERR_ABORTED; a
+ * @brief Stop: closes connections and files and gives the unused budget
+ * lease back (tvc_budget_release()); the journal keeps the job for resume.  A running job's tvc_job_step() then returns TVC_ERR_ABORTED; a
  * job that had already ended keeps its result.
  */
 void tvc_job_abort(struct tvc_job *j);

@@ -1,13 +1,17 @@
 /*
- * The request budget shared by every process using a state directory:
- * `<dir>/budget` holds one decimal Unix timestamp per line, one per request
- * of the last hour.  A take runs under an exclusive lock on
- * `<dir>/budget.lock` (never written; the lock is all it is for), reads the
- * file, and if there is room rewrites it atomically with the new request.
+ * The request budget shared by every process using a state directory (see
+ * tvc_journal.h for the guarantees).  In RAM: this process's lease and the
+ * per-minute counts of the requests it took from it.  In `<dir>/budget`:
  *
- * Memory stays fixed whatever the file holds: it is streamed twice, once to
- * count (and find the oldest entry) and once to copy the entries still
- * inside the window into the new file.
+ *   tvc-budget 2
+ *   <until> <count>          requests that count until <until> + 3600 s
+ *   <until> <count> <tag>    an open lease of some process
+ *   end
+ *
+ * Every change runs under an exclusive lock on `<dir>/budget.lock` (never
+ * written; the lock is all it is for), reads the file once to count, and
+ * when it must change it, streams it a second time into a temp file that
+ * replaces it atomically.  Memory stays fixed whatever the file holds.
  */
 #include <string.h>
 
@@ -15,80 +19,51 @@
 #include "tvc_journal.h"
 
 #define WINDOW_S 3600
-#define LINE_MAX_DIGITS 18 /* up to 10^18-1: fits int64_t */
+#define LEASE_S ((int64_t)TVC_BUDGET_LEASE_S)
+#define DIGITS_MAX 18      /* up to 10^18-1: fits int64_t */
+#define COUNT_MAX 1000000  /* a line counting more is damage */
+#define LINE_MAX 48        /* "<18 digits> <7 digits> <16 hex>" fits */
+#define POISON TVC_BUDGET_MAX_PER_HOUR /* a damaged file: the window is full */
+#define HEADER "tvc-budget 2"
 
-static int make_path(const struct tvc_journal *j, char *dst, size_t cap, const char *name)
+/* ---- reading, line by line, through j->rd_ ---- */
+
+/* Next line into @p line (NUL-terminated, without '\n').
+ * @return 1 a whole line; 2 a last line without '\n'; 3 a line too long
+ * (skipped); 0 end; TVC_ERR_STORAGE. */
+static int rd_line(struct tvc_store_rd *r, char *line)
 {
-    size_t dl = strlen(j->dir), nl = strlen(name);
+    size_t n = 0;
+    int over = 0, c;
 
-    if (dl + 1 + nl >= cap)
-        return TVC_ERR_NOSPACE;
-    memcpy(dst, j->dir, dl);
-    dst[dl] = '/';
-    memcpy(dst + dl + 1, name, nl + 1);
-    return 0;
-}
-
-/* Streaming reader of the timestamp lines. */
-struct ts_rd {
-    const struct tvc_port *p;
-    int fh; /* < 0: no file (reads as empty) */
-    size_t pos, len;
-    uint8_t buf[128];
-};
-
-/*
- * Next well-formed timestamp (digits only, then '\n' or the end of the
- * file); malformed lines are skipped.
- * @return 1 and *t; 0 at the end; TVC_ERR_STORAGE.
- */
-static int ts_next(struct ts_rd *r, int64_t *t)
-{
-    int64_t v = 0;
-    int digits = 0, bad = 0, n;
-    uint8_t ch;
-
-    if (r->fh < 0)
-        return 0;
     for (;;) {
-        if (r->pos == r->len) {
-            n = r->p->file_read(r->p->ctx, r->fh, r->buf, sizeof r->buf);
-            if (n < 0 || n > (int)sizeof r->buf)
-                return TVC_ERR_STORAGE;
-            if (n == 0) {
-                /* A last line without '\n' still counts when whole. */
-                if (digits > 0 && !bad) {
-                    *t = v;
-                    return 1;
-                }
-                return 0;
-            }
-            r->pos = 0;
-            r->len = (size_t)n;
-        }
-        ch = r->buf[r->pos++];
-        if (ch == '\n') {
-            if (digits > 0 && !bad) {
-                *t = v;
+        c = tvc_store_getc(r);
+        if (c < 0)
+            return c;
+        if (c == TVC_STORE_EOF || c == '\n') {
+            line[n] = '\0';
+            if (over)
+                return 3;
+            if (c == '\n')
                 return 1;
-            }
-            v = 0;
-            digits = 0;
-            bad = 0;
-        } else if (ch >= '0' && ch <= '9' && digits < LINE_MAX_DIGITS) {
-            v = v * 10 + (ch - '0');
-            digits++;
-        } else {
-            bad = 1;
+            return n == 0 ? 0 : 2;
         }
+        if (n + 1 < LINE_MAX)
+            line[n++] = (char)c;
+        else
+            over = 1;
     }
 }
 
-static int ts_open(struct ts_rd *r, const struct tvc_port *p, const char *path)
+static int rd_open(struct tvc_store_rd *r, struct tvc_journal *j)
 {
+    const struct tvc_port *p = j->port;
+
     r->p = p;
+    r->buf = j->rd_;
+    r->cap = sizeof j->rd_;
     r->pos = r->len = 0;
-    r->fh = p->file_open(p->ctx, path, TVC_FILE_READ);
+    r->fh = p->file_open(p->ctx, j->path_, TVC_FILE_READ);
     if (r->fh == TVC_ERR_NOT_FOUND) {
         r->fh = -1;
         return 0;
@@ -96,142 +71,388 @@ static int ts_open(struct ts_rd *r, const struct tvc_port *p, const char *path)
     return r->fh < 0 ? TVC_ERR_STORAGE : 0;
 }
 
-static void ts_close(struct ts_rd *r)
+static void rd_close(struct tvc_store_rd *r)
 {
     if (r->fh >= 0)
         (void)r->p->file_close(r->p->ctx, r->fh);
     r->fh = -1;
 }
 
-/* Buffered writer for the new file. */
-struct ts_wr {
-    const struct tvc_port *p;
-    int fh;
-    int err;
-    size_t len;
-    uint8_t buf[128];
+/* Decimal digits at *s (at most DIGITS_MAX); advances *s. */
+static int num(const char **s, int64_t *v)
+{
+    int n = 0;
+
+    *v = 0;
+    while (**s >= '0' && **s <= '9' && n < DIGITS_MAX) {
+        *v = *v * 10 + (**s - '0');
+        (*s)++;
+        n++;
+    }
+    return n > 0 && !(**s >= '0' && **s <= '9');
+}
+
+static int hexval(char c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    return -1;
+}
+
+struct entry {
+    int64_t until;
+    int64_t count;
+    int tagged;
+    uint8_t tag[8];
 };
 
-static void wr_flush(struct ts_wr *w)
+/* One line of the new format.  @return 1 an entry; 0 damaged. */
+static int parse_entry(const char *s, struct entry *e)
 {
-    if (w->err == 0 && w->len > 0 &&
-        w->p->file_write(w->p->ctx, w->fh, w->buf, w->len) != (int)w->len)
-        w->err = TVC_ERR_STORAGE;
-    w->len = 0;
+    int i;
+
+    e->tagged = 0;
+    if (!num(&s, &e->until) || *s++ != ' ' || !num(&s, &e->count) || e->count < 1 ||
+        e->count > COUNT_MAX)
+        return 0;
+    if (*s == '\0')
+        return 1;
+    if (*s++ != ' ')
+        return 0;
+    for (i = 0; i < 16; i++) {
+        int h = hexval(s[i]);
+        if (h < 0)
+            return 0;
+        if (i % 2 == 0)
+            e->tag[i / 2] = (uint8_t)(h << 4);
+        else
+            e->tag[i / 2] |= (uint8_t)h;
+    }
+    if (s[16] != '\0')
+        return 0;
+    e->tagged = 1;
+    return 1;
 }
 
-static void wr_ts(struct ts_wr *w, int64_t t)
-{
-    char tmp[24];
-    size_t n = 0;
-    uint64_t u = (uint64_t)t;
+/* Walks a budget file: old format (one timestamp per line) or new. */
+struct walk {
+    struct tvc_store_rd r;
+    int fmt;     /* 0 not known yet, 1 old, 2 new */
+    int ended;   /* new format: "end" seen */
+    int damaged; /* anything that is not a whole, well-formed file */
+    struct entry e; /* the current entry */
+};
 
-    if (w->len + sizeof tmp > sizeof w->buf)
-        wr_flush(w);
-    do {
-        tmp[n++] = (char)('0' + u % 10);
-        u /= 10;
-    } while (u);
-    while (n)
-        w->buf[w->len++] = (uint8_t)tmp[--n];
-    w->buf[w->len++] = '\n';
-}
-
-/* A request at @p t still counts at @p now.  Entries in the future (the
- * clock went back) count as taken now: they cannot be older than that. */
-static int in_window(int64_t t, int64_t now)
+/* Next entry, into w->e.  @return 1; 0 at the end; TVC_ERR_STORAGE. */
+static int walk_next(struct walk *w)
 {
-    return t > now - WINDOW_S;
-}
-
-static int64_t clamp(int64_t t, int64_t now)
-{
-    return t > now ? now : t;
-}
-
-/* Copy the entries inside the window plus @p now to j->tmp_, then rename
- * it over j->path_. */
-static int rewrite(struct tvc_journal *j, int64_t now)
-{
-    const struct tvc_port *p = j->port;
-    struct ts_rd r;
-    struct ts_wr w;
-    int64_t t;
+    struct entry *e = &w->e;
+    char line[LINE_MAX];
     int rc;
 
-    rc = ts_open(&r, p, j->path_);
+    for (;;) {
+        rc = rd_line(&w->r, line);
+        if (rc <= 0) {
+            if (rc == 0 && w->fmt == 0 && w->r.fh >= 0)
+                w->damaged = 1; /* an empty file: a write that never finished */
+            if (rc == 0 && w->fmt == 2 && !w->ended)
+                w->damaged = 1; /* cut short */
+            return rc;
+        }
+        if (rc == 3 || w->ended) {
+            w->damaged = 1;
+            continue;
+        }
+        if (w->fmt == 0) {
+            if (rc == 1 && strcmp(line, HEADER) == 0) {
+                w->fmt = 2;
+                continue;
+            }
+            w->fmt = 1;
+        }
+        if (w->fmt == 2) {
+            if (strcmp(line, "end") == 0) {
+                w->ended = 1;
+                continue;
+            }
+            if (rc == 1 && parse_entry(line, e))
+                return 1;
+        } else {
+            const char *s = line;
+            /* the old format: a timestamp per line, each ended by '\n' */
+            if (rc == 1 && num(&s, &e->until) && *s == '\0') {
+                e->count = 1;
+                e->tagged = 0;
+                return 1;
+            }
+        }
+        w->damaged = 1;
+    }
+}
+
+static int walk_open(struct walk *w, struct tvc_journal *j)
+{
+    w->fmt = 0;
+    w->ended = 0;
+    w->damaged = 0;
+    return rd_open(&w->r, j);
+}
+
+/* ---- writing, through j->wr_ ---- */
+
+static void wr_entry(struct tvc_store_wr *w, int64_t until, int64_t count, const uint8_t *tag)
+{
+    static const char hex[] = "0123456789abcdef";
+    char t[17];
+    int i;
+
+    tvc_store_num(w, until);
+    tvc_store_put(w, " ", 1);
+    tvc_store_num(w, count);
+    if (tag) {
+        t[0] = ' ';
+        for (i = 0; i < 8; i++) {
+            t[1 + 2 * i] = hex[tag[i] >> 4];
+            t[2 + 2 * i] = hex[tag[i] & 15];
+        }
+        tvc_store_put(w, t, sizeof t);
+    }
+    tvc_store_put(w, "\n", 1);
+}
+
+/* ---- the window ---- */
+
+/* An entry counts while @p now is before its until + 3600 s. */
+static int in_window(int64_t until, int64_t now)
+{
+    return until > now - WINDOW_S;
+}
+
+/* Nothing legitimate lies further ahead than a lease taken now: later
+ * entries come from a clock that went back, and count as that. */
+static int64_t clamp(int64_t until, int64_t now)
+{
+    return until > now + LEASE_S ? now + LEASE_S : until;
+}
+
+static int is_own(const struct tvc_journal *j, const struct entry *e)
+{
+    const struct tvc_budget_lease *l = &j->lease_;
+
+    return l->active && e->tagged && memcmp(e->tag, l->tag, sizeof l->tag) == 0 &&
+           e->count == l->granted && e->until == l->start + LEASE_S;
+}
+
+/* A minute's requests count until its last second. */
+static int64_t minute_until(const struct tvc_budget_lease *l, size_t i)
+{
+    return (l->start / 60 + (int64_t)i) * 60 + 59;
+}
+
+struct tally {
+    int64_t count;
+    int64_t oldest;
+    int any;
+    int others_open; /* another process holds a lease */
+    int damaged;
+};
+
+static void tally_add(struct tally *t, int64_t until, int64_t n, int64_t now)
+{
+    if (!in_window(until, now))
+        return;
+    t->count += n;
+    if (!t->any || until < t->oldest)
+        t->oldest = until;
+    t->any = 1;
+}
+
+/* Count what the file and this process's lease hold (under the lock). */
+static int count_all(struct tvc_journal *j, int64_t now, struct tally *t, struct walk *w)
+{
+    const struct tvc_budget_lease *l = &j->lease_;
+    struct entry *e = &w->e;
+    size_t i;
+    int rc;
+
+    memset(t, 0, sizeof *t);
+    rc = walk_open(w, j);
+    if (rc < 0)
+        return rc;
+    while ((rc = walk_next(w)) == 1) {
+        if (is_own(j, e))
+            continue; /* replaced by what was really used */
+        e->until = clamp(e->until, now);
+        if (e->tagged && in_window(e->until, now))
+            t->others_open = 1;
+        tally_add(t, e->until, e->count, now);
+    }
+    rd_close(&w->r);
+    if (rc < 0)
+        return rc;
+    t->damaged = w->damaged;
+    if (l->active)
+        for (i = 0; i < TVC_BUDGET_MINUTES; i++)
+            if (l->used[i])
+                tally_add(t, clamp(minute_until(l, i), now), l->used[i], now);
+    if (t->damaged)
+        tally_add(t, now, POISON, now);
+    return 0;
+}
+
+/* Write the file anew: what it holds inside the window (without this
+ * process's old lease), this process's used minutes, the charge for
+ * damage, and then: with @p grant > 0 a new lease of that many requests
+ * named @p tag, with @p grant < 0 one request taken now (no lease). */
+static int rewrite(struct tvc_journal *j, int64_t now, int damaged, int grant,
+                   const uint8_t *tag, struct walk *rw)
+{
+    const struct tvc_port *p = j->port;
+    const struct tvc_budget_lease *l = &j->lease_;
+    struct entry *e = &rw->e;
+    struct tvc_store_wr w;
+    size_t i;
+    int rc;
+
+    rc = walk_open(rw, j);
     if (rc < 0)
         return rc;
     w.p = p;
+    w.buf = j->wr_;
+    w.cap = sizeof j->wr_;
     w.err = 0;
     w.len = 0;
     w.fh = p->file_open(p->ctx, j->tmp_, TVC_FILE_WRITE);
     if (w.fh < 0) {
-        ts_close(&r);
+        rd_close(&rw->r);
         return TVC_ERR_STORAGE;
     }
-    while ((rc = ts_next(&r, &t)) == 1)
-        if (in_window(t, now))
-            wr_ts(&w, clamp(t, now));
-    ts_close(&r);
-    wr_ts(&w, now);
-    wr_flush(&w);
+    tvc_store_put(&w, HEADER "\n", sizeof HEADER);
+    while ((rc = walk_next(rw)) == 1) {
+        if (is_own(j, e))
+            continue;
+        e->until = clamp(e->until, now);
+        if (in_window(e->until, now))
+            wr_entry(&w, e->until, e->count, e->tagged ? e->tag : NULL);
+    }
+    rd_close(&rw->r);
+    if (l->active)
+        for (i = 0; i < TVC_BUDGET_MINUTES; i++)
+            if (l->used[i] && in_window(clamp(minute_until(l, i), now), now))
+                wr_entry(&w, clamp(minute_until(l, i), now), l->used[i], NULL);
+    if (damaged)
+        wr_entry(&w, now, POISON, NULL);
+    if (grant > 0)
+        wr_entry(&w, now + LEASE_S, grant, tag);
+    else if (grant < 0)
+        wr_entry(&w, (now / 60) * 60 + 59, 1, NULL);
+    tvc_store_put(&w, "end\n", 4);
+    tvc_store_flush(&w);
     if (rc == 0)
         rc = w.err;
     return tvc_store_commit(p, w.fh, rc, j->tmp_, j->path_);
 }
 
-int tvc_budget_take(struct tvc_journal *j, int per_hour, int64_t now_unix, int64_t *wait_s)
+static int lock_budget(struct tvc_journal *j, int *lock)
 {
-    const struct tvc_port *p;
-    struct ts_rd r;
-    int64_t t, oldest = 0;
-    int lock, rc, count = 0;
+    const struct tvc_port *p = j->port;
+    int rc = tvc_journal_path_(j, j->path_, "budget.lock", "", "");
 
-    if (!j || !j->port)
-        return TVC_ERR_ARG;
-    if (per_hour < 1 || per_hour > TVC_BUDGET_MAX_PER_HOUR || now_unix < 0)
-        return TVC_ERR_ARG;
-    p = j->port;
-    rc = make_path(j, j->path_, sizeof j->path_, "budget.lock");
     if (rc == 0)
-        rc = make_path(j, j->tmp_, sizeof j->tmp_, "budget.tmp");
+        rc = tvc_journal_path_(j, j->tmp_, "budget.tmp", "", "");
     if (rc < 0)
         return rc;
-    lock = p->file_open(p->ctx, j->path_, TVC_FILE_APPEND);
-    if (lock < 0)
+    *lock = p->file_open(p->ctx, j->path_, TVC_FILE_APPEND);
+    if (*lock < 0)
         return TVC_ERR_STORAGE;
-    if (p->file_lock(p->ctx, lock) < 0) {
-        (void)p->file_close(p->ctx, lock);
+    if (p->file_lock(p->ctx, *lock) < 0) {
+        (void)p->file_close(p->ctx, *lock);
         return TVC_ERR_STORAGE;
     }
-    (void)make_path(j, j->path_, sizeof j->path_, "budget"); /* shorter: fits */
+    return tvc_journal_path_(j, j->path_, "budget", "", ""); /* shorter: fits */
+}
 
-    rc = ts_open(&r, p, j->path_);
-    if (rc == 0) {
-        while ((rc = ts_next(&r, &t)) == 1) {
-            if (!in_window(t, now_unix))
-                continue;
-            t = clamp(t, now_unix);
-            if (count == 0 || t < oldest)
-                oldest = t;
-            if (count < INT32_MAX)
-                count++;
-        }
-        ts_close(&r);
-    }
-    if (rc == 0) {
-        if (count >= per_hour) {
-            if (wait_s) {
-                t = oldest + WINDOW_S - now_unix;
-                *wait_s = t < 1 ? 1 : t;
+/* Under the lock: settle this process's lease in the file and, with
+ * @p per_hour > 0, take one request (a new lease when there is room). */
+static int checkpoint(struct tvc_journal *j, int per_hour, int64_t now, int64_t *wait_s)
+{
+    const struct tvc_port *p = j->port;
+    struct tvc_budget_lease *l = &j->lease_;
+    struct walk w; /* one reader for the count and the copy */
+    struct tally t;
+    uint8_t tag[8];
+    int lock, rc;
+
+    rc = lock_budget(j, &lock);
+    if (rc < 0)
+        return rc;
+    rc = count_all(j, now, &t, &w);
+    if (rc == 0 && per_hour > 0 && t.count < per_hour) {
+        int64_t room = per_hour - t.count;
+        int grant = room < TVC_BUDGET_LEASE ? (int)room : TVC_BUDGET_LEASE;
+        /* A lease needs a name no other process uses; without entropy,
+         * record just this one request. */
+        if (p->entropy(p->ctx, tag, sizeof tag) != 0)
+            grant = -1;
+        rc = rewrite(j, now, t.damaged, grant, tag, &w);
+        if (rc == 0) {
+            memset(l, 0, sizeof *l);
+            if (grant > 0) {
+                l->start = now;
+                l->per_hour = per_hour;
+                l->granted = (uint16_t)grant;
+                l->left = (uint16_t)(grant - 1);
+                l->used[0] = 1;
+                memcpy(l->tag, tag, sizeof tag);
+                l->active = 1;
             }
+        }
+    } else if (rc == 0) {
+        if (l->active || t.damaged)
+            rc = rewrite(j, now, t.damaged, 0, NULL, &w);
+        if (rc == 0)
+            memset(l, 0, sizeof *l);
+        if (rc == 0 && per_hour > 0) {
+            /* damage closes the window for a whole hour from now */
+            int64_t ws = t.damaged ? WINDOW_S : t.any ? t.oldest + WINDOW_S - now : 1;
+            if (t.others_open && ws > TVC_BUDGET_RECHECK_S)
+                ws = TVC_BUDGET_RECHECK_S;
+            if (wait_s)
+                *wait_s = ws < 1 ? 1 : ws;
             rc = TVC_ERR_AGAIN;
-        } else {
-            rc = rewrite(j, now_unix);
         }
     }
     /* Closing releases the lock; only then may the next process look. */
     (void)p->file_close(p->ctx, lock);
     return rc;
+}
+
+int tvc_budget_take(struct tvc_journal *j, int per_hour, int64_t now_unix, int64_t *wait_s)
+{
+    struct tvc_budget_lease *l;
+
+    if (!j || !j->port)
+        return TVC_ERR_ARG;
+    if (per_hour < 1 || per_hour > TVC_BUDGET_MAX_PER_HOUR || now_unix < 0)
+        return TVC_ERR_ARG;
+    l = &j->lease_;
+    if (l->active && l->left > 0 && l->per_hour == per_hour && now_unix >= l->start &&
+        now_unix < l->start + LEASE_S) {
+        /* RAM only: the file already counts the whole lease. */
+        l->left--;
+        l->used[now_unix / 60 - l->start / 60]++;
+        return 0;
+    }
+    return checkpoint(j, per_hour, now_unix, wait_s);
+}
+
+int tvc_budget_release(struct tvc_journal *j, int64_t now_unix)
+{
+    if (!j || !j->port || now_unix < 0)
+        return TVC_ERR_ARG;
+    if (!j->lease_.active)
+        return 0;
+    return checkpoint(j, 0, now_unix, NULL);
 }

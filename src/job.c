@@ -77,6 +77,8 @@ static void journal_save(struct tvc_job *j)
     }
 }
 
+static void budget_release(struct tvc_job *j);
+
 static void set_last_error(struct tvc_job *j, int rc)
 {
     const char *m = tvc_strerror(rc);
@@ -98,6 +100,7 @@ static int end_job(struct tvc_job *j, int rc, int retried)
     tvc_dl_abort(&j->dl_);
     tvc_http_client_close(j->http_);
     j->api_requests = j->api_.requests;
+    budget_release(j);
     if (rc == 0) {
         j->rec.phase = TVC_PHASE_DONE;
         j->rec.last_error[0] = '\0';
@@ -156,6 +159,19 @@ static int budget(struct tvc_job *j, uint32_t *wait_ms)
         return TVC_ERR_AGAIN;
     }
     return 0; /* a broken budget file must not stop the job */
+}
+
+/* The job needs no more API requests (polling is over, or the job ended):
+ * give the unused part of the budget lease back to other processes.  A
+ * no-op, with no storage access, when no lease is held. */
+static void budget_release(struct tvc_job *j)
+{
+    int64_t wall;
+    if (!j->journal_ || !j->port_->wall_time)
+        return;
+    wall = j->port_->wall_time(j->port_->ctx);
+    if (wall >= 0)
+        (void)tvc_budget_release(j->journal_, wall); /* on failure the lease just expires */
 }
 
 /* Wait @p ms, then go to @p next_state. */
@@ -294,15 +310,15 @@ int tvc_job_start_new(struct tvc_job *j, const struct tvc_port *port,
         return rc;
     if ((out && strlen(out) >= sizeof j->rec.out) ||
         (storyboard_out && strlen(storyboard_out) >= sizeof j->rec.storyboard_out) ||
-        (p->reference_url && strlen(p->reference_url) >= sizeof j->rec.reference_url))
-        return TVC_ERR_NOSPACE;
+        (p->reference_url && strlen(p->reference_url) >= TVC_URL_MAX))
+        return TVC_ERR_NOSPACE; /* the record keeps only a label of the URL */
     common_init(j, port, http, journal, base_url, api_key);
     memset(&j->rec, 0, sizeof j->rec);
     make_id(j);
     j->rec.phase = TVC_PHASE_SUBMITTING;
     copy_text(j->rec.ad_theme, sizeof j->rec.ad_theme, p->ad_theme);
     copy_text(j->rec.voiceover, sizeof j->rec.voiceover, p->voiceover);
-    copy(j->rec.reference_url, sizeof j->rec.reference_url, p->reference_url);
+    copy_text(j->rec.reference_url, sizeof j->rec.reference_url, p->reference_url); /* a label */
     j->rec.duration = p->duration ? p->duration : 10;
     j->rec.landscape = p->landscape;
     copy(j->rec.out, sizeof j->rec.out, out);
@@ -346,6 +362,7 @@ void tvc_job_abort(struct tvc_job *j)
         return;
     tvc_dl_abort(&j->dl_);
     tvc_http_client_close(j->http_);
+    budget_release(j);
     if (j->st_ != J_END)
         j->err = TVC_ERR_ABORTED; /* a later step must not report 0, "done" */
     j->st_ = J_END;
@@ -467,6 +484,7 @@ static int step_poll(struct tvc_job *j, uint32_t wait_ms, uint32_t *sleep_ms)
             return finish(j, TVC_ERR_API_PROTOCOL);
         copy(j->rec.video_url, sizeof j->rec.video_url, j->res.video_url);
         j->rec.phase = TVC_PHASE_DOWNLOADING;
+        budget_release(j); /* downloads do not count against the budget */
         journal_save(j);
         j->st_ = J_IMG_PREP;
         *sleep_ms = 0;

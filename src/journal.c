@@ -3,19 +3,63 @@
  * atomically (write "<name>.tmp", fsync, close, rename, fsync the
  * directory), so after a crash a record is either the old or the new one,
  * never a mix.  A leftover "*.tmp" is just ignored by tvc_journal_list().
+ *
+ * Records are streamed out through the journal's TVC_JOURNAL_CHUNK write
+ * buffer and parsed back as they are read (a record is one flat JSON
+ * object), so no buffer holds a whole record.
  */
+#include <stddef.h>
 #include <string.h>
 
 #include "store.h"
 #include "tvc_journal.h"
 #include "tvc_json.h"
 
-#define JOURNAL_TOKENS 64
-
 static const char *const phase_names[] = {
     NULL, "submitting", "polling", "downloading", "done", "failed", "unknown"
 };
 #define NPHASES (sizeof phase_names / sizeof phase_names[0])
+
+/* No record the writer makes is larger: every byte of every string escaped
+ * as \u00XX, plus the keys. */
+#define FILE_MAX (6 * sizeof(struct tvc_job_rec) + 1024)
+
+/* The members of a record, in file order. */
+enum kind { K_V, K_STR, K_TXT, K_PHASE, K_DURATION, K_ASPECT, K_CREATED };
+
+struct member {
+    const char *key;
+    unsigned short off, size;
+    unsigned char kind;
+};
+
+#define STR(key, field, kind) { key, offsetof(struct tvc_job_rec, field), \
+                                sizeof(((struct tvc_job_rec *)0)->field), kind }
+
+static const struct member members[] = {
+    { "v", 0, 0, K_V },
+    STR("id", id, K_STR),
+    { "phase", 0, 0, K_PHASE },
+    STR("recordId", record_id, K_STR),
+    STR("taskId", task_id, K_STR),
+    STR("adTheme", ad_theme, K_TXT),
+    STR("voiceoverScript", voiceover, K_TXT),
+    STR("referenceImageUrl", reference_url, K_TXT),
+    { "videoDuration", 0, 0, K_DURATION },
+    { "aspectRatio", 0, 0, K_ASPECT },
+    STR("out", out, K_STR),
+    STR("storyboardOut", storyboard_out, K_STR),
+    STR("videoUrl", video_url, K_STR),
+    STR("imageUrl", image_url, K_STR),
+    { "createdAt", 0, 0, K_CREATED },
+    STR("lastError", last_error, K_TXT),
+};
+#define NMEMBERS (sizeof members / sizeof members[0])
+
+static int is_text(const struct member *m)
+{
+    return m->kind == K_STR || m->kind == K_TXT;
+}
 
 /* Ids name files: keep them to a safe alphabet, so no id can reach
  * outside the directory. */
@@ -32,19 +76,18 @@ static int id_ok(const char *id, size_t cap)
     return i > 0 && i < cap;
 }
 
-/* dst = dir "/" a b c */
-static int make_path(const struct tvc_journal *j, char *dst, size_t cap, const char *a,
-                     const char *b, const char *c)
+int tvc_journal_path_(struct tvc_journal *j, char *dst, const char *a, const char *b,
+                      const char *c)
 {
-    const char *parts[5];
-    size_t i, n, len = 0;
+    const char *parts[3];
+    size_t i, n, len = j->dir_len_;
+    const size_t cap = sizeof j->path_;
 
-    parts[0] = j->dir;
-    parts[1] = "/";
-    parts[2] = a;
-    parts[3] = b;
-    parts[4] = c;
-    for (i = 0; i < 5; i++) {
+    parts[0] = a;
+    parts[1] = b;
+    parts[2] = c;
+    dst[len++] = '/';
+    for (i = 0; i < 3; i++) {
         n = strlen(parts[i]);
         if (len + n >= cap)
             return TVC_ERR_NOSPACE;
@@ -53,6 +96,19 @@ static int make_path(const struct tvc_journal *j, char *dst, size_t cap, const c
     }
     dst[len] = '\0';
     return 0;
+}
+
+const char *tvc_journal_dir(struct tvc_journal *j)
+{
+    if (!j || !j->port)
+        return NULL;
+    j->path_[j->dir_len_] = '\0';
+    return j->dir_len_ ? j->path_ : "/";
+}
+
+static int sync_dir(struct tvc_journal *j)
+{
+    return tvc_store_st(j->port->dir_sync(j->port->ctx, tvc_journal_dir(j)));
 }
 
 static int remove_if_present(const struct tvc_port *p, const char *path, int *removed)
@@ -77,107 +133,136 @@ int tvc_journal_open(struct tvc_journal *j, const struct tvc_port *port, const c
     len = strlen(dir);
     while (len > 1 && dir[len - 1] == '/')
         len--; /* "state/" and "state" name the same directory */
-    if (len >= sizeof j->dir)
+    if (len >= TVC_PATH_MAX)
         return TVC_ERR_NOSPACE;
-    memcpy(j->dir, dir, len);
-    j->dir[len] = '\0';
+    memset(j, 0, sizeof *j);
     j->port = port;
-    if (strcmp(j->dir, "/") == 0)
-        j->dir[0] = '\0'; /* paths become "/<name>" */
-    rc = port->dir_create(port->ctx, j->dir[0] ? j->dir : "/");
+    if (!(len == 1 && dir[0] == '/')) { /* the root: paths become "/<name>" */
+        memcpy(j->path_, dir, len);
+        memcpy(j->tmp_, dir, len);
+        j->dir_len_ = len;
+    }
+    rc = port->dir_create(port->ctx, tvc_journal_dir(j));
     return rc < 0 ? TVC_ERR_STORAGE : 0;
 }
 
-static const char *dir_name(const struct tvc_journal *j)
-{
-    return j->dir[0] ? j->dir : "/";
-}
+/* ------------------------------------------------------------------ */
+/* Writing                                                             */
 
-/* Replace the file at j->path_ with @p len bytes of j->buf_, atomically. */
-static int atomic_write(struct tvc_journal *j, size_t len)
-{
-    const struct tvc_port *p = j->port;
-    size_t plen = strlen(j->path_);
-    int fh, rc;
+static const char hexd[] = "0123456789abcdef";
 
-    if (plen + 4 >= sizeof j->tmp_)
-        return TVC_ERR_NOSPACE;
-    memcpy(j->tmp_, j->path_, plen);
-    memcpy(j->tmp_ + plen, ".tmp", 5);
-    fh = p->file_open(p->ctx, j->tmp_, TVC_FILE_WRITE);
-    if (fh < 0)
-        return TVC_ERR_STORAGE;
-    rc = p->file_write(p->ctx, fh, (const uint8_t *)j->buf_, len) == (int)len ? 0
-                                                                              : TVC_ERR_STORAGE;
-    return tvc_store_commit(p, fh, rc, j->tmp_, j->path_);
-}
-
-/* A string member of a record; one not NUL-terminated inside its array is
- * refused (TVC_ERR_ARG) rather than over-read. */
-static void put_str(struct tvc_jw *w, const char *key, const char *s, size_t cap)
+/* A JSON string, escaped as the library's JSON writer does it. */
+static void put_json_str(struct tvc_store_wr *w, const char *s)
 {
-    tvc_jw_key(w, key);
-    if (memchr(s, '\0', cap) == NULL) {
-        if (w->err == 0)
-            w->err = TVC_ERR_ARG;
-        return;
+    size_t run = 0;
+    char e[6];
+
+    tvc_store_put(w, "\"", 1);
+    for (;; s++) {
+        unsigned char c = (unsigned char)*s;
+        size_t n = 2;
+        if (c >= 0x20 && c != '"' && c != '\\' && c != 0x7F) {
+            run++;
+            continue;
+        }
+        tvc_store_put(w, s - run, run);
+        run = 0;
+        if (c == '\0')
+            break;
+        e[0] = '\\';
+        switch (c) {
+        case '"': e[1] = '"'; break;
+        case '\\': e[1] = '\\'; break;
+        case '\b': e[1] = 'b'; break;
+        case '\f': e[1] = 'f'; break;
+        case '\n': e[1] = 'n'; break;
+        case '\r': e[1] = 'r'; break;
+        case '\t': e[1] = 't'; break;
+        default:
+            e[1] = 'u';
+            e[2] = '0';
+            e[3] = '0';
+            e[4] = hexd[c >> 4];
+            e[5] = hexd[c & 15];
+            n = 6;
+        }
+        tvc_store_put(w, e, n);
     }
-    tvc_jw_cstr(w, s);
+    tvc_store_put(w, "\"", 1);
 }
 
-#define PUT_STR(w, key, field) put_str((w), (key), (field), sizeof(field))
-
-static int encode(struct tvc_journal *j, const struct tvc_job_rec *r)
+/* Refuse a record before any file is touched. */
+static int check_record(const struct tvc_job_rec *r)
 {
-    struct tvc_jw w;
-    int n;
+    size_t i;
 
     if (r->phase < 1 || (size_t)r->phase >= NPHASES)
         return TVC_ERR_ARG;
-    tvc_jw_init(&w, j->buf_, sizeof j->buf_);
-    tvc_jw_object_begin(&w);
-    tvc_jw_key(&w, "v");
-    tvc_jw_int(&w, 1);
-    PUT_STR(&w, "id", r->id);
-    tvc_jw_key(&w, "phase");
-    tvc_jw_cstr(&w, phase_names[r->phase]);
-    PUT_STR(&w, "recordId", r->record_id);
-    PUT_STR(&w, "taskId", r->task_id);
-    PUT_STR(&w, "adTheme", r->ad_theme);
-    PUT_STR(&w, "voiceoverScript", r->voiceover);
-    PUT_STR(&w, "referenceImageUrl", r->reference_url);
-    tvc_jw_key(&w, "videoDuration");
-    tvc_jw_int(&w, r->duration);
-    tvc_jw_key(&w, "aspectRatio");
-    tvc_jw_cstr(&w, r->landscape ? "landscape" : "portrait");
-    PUT_STR(&w, "out", r->out);
-    PUT_STR(&w, "storyboardOut", r->storyboard_out);
-    PUT_STR(&w, "videoUrl", r->video_url);
-    PUT_STR(&w, "imageUrl", r->image_url);
-    tvc_jw_key(&w, "createdAt");
-    tvc_jw_int(&w, r->created_unix);
-    PUT_STR(&w, "lastError", r->last_error);
-    tvc_jw_object_end(&w);
-    n = tvc_jw_finish(&w);
-    return n;
+    for (i = 0; i < NMEMBERS; i++) {
+        const struct member *m = &members[i];
+        const char *s = (const char *)r + m->off;
+        const char *nul;
+        if (!is_text(m))
+            continue;
+        nul = memchr(s, '\0', m->size);
+        if (nul == NULL)
+            return TVC_ERR_ARG; /* not terminated: refused, not over-read */
+        if (tvc_utf8_check(s, (size_t)(nul - s)) != 0)
+            return TVC_ERR_UTF8;
+    }
+    return id_ok(r->id, sizeof r->id) ? 0 : TVC_ERR_ARG;
+}
+
+static void encode(struct tvc_store_wr *w, const struct tvc_job_rec *r)
+{
+    size_t i;
+
+    for (i = 0; i < NMEMBERS; i++) {
+        const struct member *m = &members[i];
+        tvc_store_put(w, i ? ",\"" : "{\"", 2);
+        tvc_store_put(w, m->key, strlen(m->key));
+        tvc_store_put(w, "\":", 2);
+        switch (m->kind) {
+        case K_V: tvc_store_num(w, 1); break;
+        case K_PHASE: put_json_str(w, phase_names[r->phase]); break;
+        case K_DURATION: tvc_store_num(w, r->duration); break;
+        case K_ASPECT: put_json_str(w, r->landscape ? "landscape" : "portrait"); break;
+        case K_CREATED: tvc_store_num(w, r->created_unix); break;
+        default: put_json_str(w, (const char *)r + m->off); break;
+        }
+    }
+    tvc_store_put(w, "}", 1);
+    tvc_store_flush(w);
 }
 
 static int write_record(struct tvc_journal *j, const char *prefix,
                         const struct tvc_job_rec *rec)
 {
-    int n, rc;
+    const struct tvc_port *p;
+    struct tvc_store_wr w;
+    int rc;
 
-    if (!j || !rec)
+    if (!j || !j->port || !rec)
         return TVC_ERR_ARG;
-    if (!id_ok(rec->id, sizeof rec->id))
-        return TVC_ERR_ARG;
-    rc = make_path(j, j->path_, sizeof j->path_, prefix, rec->id, ".json");
+    rc = check_record(rec);
     if (rc < 0)
         return rc;
-    n = encode(j, rec);
-    if (n < 0)
-        return n;
-    return atomic_write(j, (size_t)n);
+    p = j->port;
+    rc = tvc_journal_path_(j, j->path_, prefix, rec->id, ".json");
+    if (rc == 0)
+        rc = tvc_journal_path_(j, j->tmp_, prefix, rec->id, ".json.tmp");
+    if (rc < 0)
+        return rc;
+    w.p = p;
+    w.buf = j->wr_;
+    w.cap = sizeof j->wr_;
+    w.len = 0;
+    w.err = 0;
+    w.fh = p->file_open(p->ctx, j->tmp_, TVC_FILE_WRITE);
+    if (w.fh < 0)
+        return TVC_ERR_STORAGE;
+    encode(&w, rec);
+    return tvc_store_commit(p, w.fh, w.err, j->tmp_, j->path_);
 }
 
 int tvc_journal_mark_inflight(struct tvc_journal *j, const struct tvc_job_rec *rec)
@@ -193,144 +278,418 @@ int tvc_journal_save(struct tvc_journal *j, const struct tvc_job_rec *rec)
     if (rc < 0)
         return rc;
     /* Only now that the job file is durable may the marker go. */
-    rc = make_path(j, j->path_, sizeof j->path_, "inflight-", rec->id, ".json");
+    rc = tvc_journal_path_(j, j->path_, "inflight-", rec->id, ".json");
     if (rc < 0)
         return rc;
     rc = remove_if_present(j->port, j->path_, &removed);
     if (rc == 0 && removed)
-        rc = tvc_store_st(j->port->dir_sync(j->port->ctx, dir_name(j)));
+        rc = sync_dir(j);
     return rc;
 }
 
 /* ------------------------------------------------------------------ */
-/* Loading                                                             */
+/* Loading: a bounded streaming parser for one flat JSON object        */
 
-/* String member @p key into @p out.  Absent or null gives "".  @p cut_ok:
- * free text, where a value cut at a UTF-8 boundary is acceptable. */
-static int get_str(const struct tvc_json *js, const char *key, char *out, size_t cap,
-                   int cut_ok)
+struct jp {
+    struct tvc_store_rd r;
+    int c;        /* the current byte; TVC_STORE_EOF at the end */
+    size_t seen;  /* bytes read: a record is never larger than FILE_MAX */
+    int err;
+};
+
+/* After any error the current byte reads as the end, so every loop over a
+ * character class stops. */
+static void jp_next(struct jp *s)
 {
-    int idx = tvc_json_find(js, 0, key), rc;
-
-    out[0] = '\0';
-    if (idx == TVC_ERR_NOT_FOUND || (idx >= 0 && tvc_json_is_null(js, idx)))
-        return 0;
-    if (idx < 0)
-        return TVC_ERR_JSON;
-    rc = tvc_json_string(js, idx, out, cap, NULL);
-    if (rc == TVC_ERR_NOSPACE && cut_ok)
-        rc = 0;
-    if (rc < 0) {
-        out[0] = '\0';
-        return TVC_ERR_JSON;
+    if (!s->err) {
+        s->c = tvc_store_getc(&s->r);
+        if (s->c < 0)
+            s->err = TVC_ERR_STORAGE;
+        else if (s->c != TVC_STORE_EOF && ++s->seen > FILE_MAX)
+            s->err = TVC_ERR_JSON;
     }
-    return 0;
+    if (s->err)
+        s->c = TVC_STORE_EOF;
 }
 
-static int get_int(const struct tvc_json *js, const char *key, int64_t *v, int64_t dflt)
+static void jp_fail(struct jp *s)
 {
-    int idx = tvc_json_find(js, 0, key);
-
-    *v = dflt;
-    if (idx == TVC_ERR_NOT_FOUND || (idx >= 0 && tvc_json_is_null(js, idx)))
-        return 0;
-    if (idx < 0 || tvc_json_int(js, idx, v) < 0)
-        return TVC_ERR_JSON;
-    return 0;
+    if (!s->err)
+        s->err = TVC_ERR_JSON;
+    s->c = TVC_STORE_EOF;
 }
 
-static int decode(const struct tvc_json *js, struct tvc_job_rec *r)
+static void jp_ws(struct jp *s)
 {
-    int64_t v;
-    size_t i;
-    int idx, rc = 0;
+    while (!s->err && (s->c == ' ' || s->c == '\t' || s->c == '\r' || s->c == '\n'))
+        jp_next(s);
+}
 
-    if (tvc_json_kind(js, 0) != TVC_JSON_OBJECT)
-        return TVC_ERR_JSON;
-    idx = tvc_json_find(js, 0, "v");
-    if (idx < 0 || tvc_json_int(js, idx, &v) < 0 || v != 1)
-        return TVC_ERR_JSON;
+static void jp_expect(struct jp *s, int ch)
+{
+    if (s->c != ch)
+        jp_fail(s);
+    jp_next(s);
+}
 
-    idx = tvc_json_find(js, 0, "phase");
-    if (idx < 0)
-        return TVC_ERR_JSON;
-    for (i = 1; i < NPHASES; i++)
-        if (tvc_json_string_eq(js, idx, phase_names[i]))
+static unsigned jp_hex4(struct jp *s)
+{
+    unsigned v = 0;
+    int i, h;
+
+    for (i = 0; i < 4; i++) {
+        jp_next(s);
+        h = s->c;
+        if (h >= '0' && h <= '9')
+            h -= '0';
+        else if (h >= 'a' && h <= 'f')
+            h -= 'a' - 10;
+        else if (h >= 'A' && h <= 'F')
+            h -= 'A' - 10;
+        else {
+            jp_fail(s);
+            return 0;
+        }
+        v = v << 4 | (unsigned)h;
+    }
+    return v;
+}
+
+struct sink {
+    char *dst; /* NULL: skip */
+    size_t cap, n;
+    int cut;
+};
+
+static void emit(struct sink *k, unsigned b)
+{
+    if (!k->dst)
+        return;
+    if (k->n + 1 < k->cap)
+        k->dst[k->n++] = (char)b;
+    else
+        k->cut = 1;
+}
+
+/* One escape after the backslash (s->c is the escape letter). */
+static void jp_escape(struct jp *s, struct sink *k)
+{
+    unsigned cp;
+
+    switch (s->c) {
+    case '"': case '\\': case '/': emit(k, (unsigned)s->c); return;
+    case 'b': emit(k, '\b'); return;
+    case 'f': emit(k, '\f'); return;
+    case 'n': emit(k, '\n'); return;
+    case 'r': emit(k, '\r'); return;
+    case 't': emit(k, '\t'); return;
+    case 'u': break;
+    default: jp_fail(s); return;
+    }
+    cp = jp_hex4(s);
+    if (cp >= 0xD800 && cp <= 0xDBFF) {
+        unsigned lo;
+        jp_next(s);
+        if (s->c != '\\')
+            jp_fail(s);
+        jp_next(s);
+        if (s->c != 'u')
+            jp_fail(s);
+        lo = jp_hex4(s);
+        if (lo < 0xDC00 || lo > 0xDFFF)
+            jp_fail(s);
+        cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
+    } else if ((cp >= 0xDC00 && cp <= 0xDFFF) || cp == 0) {
+        jp_fail(s); /* a lone low surrogate; NUL has no place in a C string */
+    }
+    if (s->err)
+        return;
+    if (cp < 0x80) {
+        emit(k, cp);
+    } else if (cp < 0x800) {
+        emit(k, 0xC0 | cp >> 6);
+        emit(k, 0x80 | (cp & 0x3F));
+    } else if (cp < 0x10000) {
+        emit(k, 0xE0 | cp >> 12);
+        emit(k, 0x80 | (cp >> 6 & 0x3F));
+        emit(k, 0x80 | (cp & 0x3F));
+    } else {
+        emit(k, 0xF0 | cp >> 18);
+        emit(k, 0x80 | (cp >> 12 & 0x3F));
+        emit(k, 0x80 | (cp >> 6 & 0x3F));
+        emit(k, 0x80 | (cp & 0x3F));
+    }
+}
+
+/* Length of the UTF-8 sequence a lead byte starts (1 for anything else). */
+static size_t seq_len(unsigned char c)
+{
+    return c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : c >= 0xC0 ? 2 : 1;
+}
+
+/* A JSON string into @p dst (NULL: skipped).  Text that does not fit is
+ * cut at a UTF-8 boundary (k->cut set).  The result must be valid UTF-8. */
+static void jp_string(struct jp *s, char *dst, size_t cap, struct sink *k)
+{
+    k->dst = dst;
+    k->cap = cap;
+    k->n = 0;
+    k->cut = 0;
+    if (s->c != '"') {
+        jp_fail(s);
+        return;
+    }
+    for (;;) {
+        jp_next(s);
+        if (s->err)
+            return;
+        if (s->c == '"')
             break;
-    if (i == NPHASES)
-        return TVC_ERR_JSON;
-    r->phase = (int)i;
+        if (s->c == TVC_STORE_EOF || s->c < 0x20) {
+            jp_fail(s);
+            return;
+        }
+        if (s->c == '\\') {
+            jp_next(s);
+            jp_escape(s, k);
+        } else {
+            emit(k, (unsigned)s->c);
+        }
+    }
+    jp_next(s);
+    if (!dst)
+        return;
+    if (k->cut) {
+        size_t i = k->n;
+        while (i > 0 && ((unsigned char)dst[i - 1] & 0xC0) == 0x80)
+            i--;
+        if (i > 0 && k->n - (i - 1) < seq_len((unsigned char)dst[i - 1]))
+            k->n = i - 1;
+    }
+    dst[k->n] = '\0';
+    if (tvc_utf8_check(dst, k->n) != 0)
+        jp_fail(s);
+}
 
-    if (tvc_json_find(js, 0, "id") < 0)
-        return TVC_ERR_JSON;
-    rc |= get_str(js, "id", r->id, sizeof r->id, 0);
-    rc |= get_str(js, "recordId", r->record_id, sizeof r->record_id, 0);
-    rc |= get_str(js, "taskId", r->task_id, sizeof r->task_id, 0);
-    rc |= get_str(js, "adTheme", r->ad_theme, sizeof r->ad_theme, 1);
-    rc |= get_str(js, "voiceoverScript", r->voiceover, sizeof r->voiceover, 1);
-    rc |= get_str(js, "referenceImageUrl", r->reference_url, sizeof r->reference_url, 0);
-    rc |= get_str(js, "out", r->out, sizeof r->out, 0);
-    rc |= get_str(js, "storyboardOut", r->storyboard_out, sizeof r->storyboard_out, 0);
-    rc |= get_str(js, "videoUrl", r->video_url, sizeof r->video_url, 0);
-    rc |= get_str(js, "imageUrl", r->image_url, sizeof r->image_url, 0);
-    rc |= get_str(js, "lastError", r->last_error, sizeof r->last_error, 1);
-    if (rc != 0 || !id_ok(r->id, sizeof r->id))
-        return TVC_ERR_JSON;
+/* A number; *is_int when it is an integer that fits int64_t. */
+static void jp_number(struct jp *s, int64_t *v, int *is_int)
+{
+    uint64_t u = 0;
+    int neg = 0, digits = 0, over = 0;
 
-    if (get_int(js, "videoDuration", &v, 0) < 0 || v < 0 || v > 3600)
-        return TVC_ERR_JSON;
-    r->duration = (int)v;
-    if (get_int(js, "createdAt", &v, -1) < 0)
-        return TVC_ERR_JSON;
-    r->created_unix = v;
-    idx = tvc_json_find(js, 0, "aspectRatio");
-    r->landscape = idx >= 0 && tvc_json_string_eq(js, idx, "landscape");
-    return 0;
+    *is_int = 1;
+    if (s->c == '-') {
+        neg = 1;
+        jp_next(s);
+    }
+    if (s->c == '0') {
+        digits = 1;
+        jp_next(s);
+    } else {
+        while (s->c >= '0' && s->c <= '9') {
+            unsigned d = (unsigned)(s->c - '0');
+            if (u > (UINT64_C(0x7FFFFFFFFFFFFFFF) - d) / 10)
+                over = 1;
+            else
+                u = u * 10 + d;
+            digits++;
+            jp_next(s);
+        }
+    }
+    if (!digits) {
+        jp_fail(s);
+        return;
+    }
+    if (s->c == '.') {
+        *is_int = 0;
+        jp_next(s);
+        if (!(s->c >= '0' && s->c <= '9'))
+            jp_fail(s);
+        while (s->c >= '0' && s->c <= '9')
+            jp_next(s);
+    }
+    if (s->c == 'e' || s->c == 'E') {
+        *is_int = 0;
+        jp_next(s);
+        if (s->c == '+' || s->c == '-')
+            jp_next(s);
+        if (!(s->c >= '0' && s->c <= '9'))
+            jp_fail(s);
+        while (s->c >= '0' && s->c <= '9')
+            jp_next(s);
+    }
+    if (over)
+        *is_int = 0;
+    *v = neg ? -(int64_t)u : (int64_t)u;
+}
+
+/* true, false or null: @return 1 for null. */
+static int jp_literal(struct jp *s)
+{
+    static const char *const words[] = { "null", "true", "false" };
+    const char *w;
+    size_t i;
+
+    for (i = 0; i < 3; i++)
+        if (s->c == words[i][0])
+            break;
+    if (i == 3) {
+        jp_fail(s); /* also objects and arrays: a record is flat */
+        return 0;
+    }
+    for (w = words[i]; *w; w++) {
+        if (s->c != *w) {
+            jp_fail(s);
+            return 0;
+        }
+        jp_next(s);
+    }
+    return i == 0;
+}
+
+/* What was seen of the required members. */
+struct got {
+    int v, phase, id;
+};
+
+static void jp_member(struct jp *s, const struct member *m, struct tvc_job_rec *r,
+                      struct got *g)
+{
+    char small[16];
+    struct sink k;
+    int64_t v = 0;
+    int is_int = 0, null = 0, str = s->c == '"';
+    size_t i;
+
+    if (m && is_text(m)) {
+        char *dst = (char *)r + m->off;
+        if (str) {
+            jp_string(s, dst, m->size, &k);
+            if (k.cut && m->kind != K_TXT)
+                jp_fail(s); /* an id, path or URL that does not fit is damage */
+        } else if (jp_literal(s)) {
+            dst[0] = '\0';
+        } else {
+            jp_fail(s);
+        }
+        if (m->off == offsetof(struct tvc_job_rec, id))
+            g->id = 1;
+        return;
+    }
+    if (str)
+        jp_string(s, small, sizeof small, &k);
+    else if (s->c == '-' || (s->c >= '0' && s->c <= '9'))
+        jp_number(s, &v, &is_int);
+    else
+        null = jp_literal(s);
+    if (!m || s->err)
+        return; /* unknown member: read and ignored */
+    switch (m->kind) {
+    case K_V:
+        g->v = is_int && v == 1;
+        if (!g->v)
+            jp_fail(s);
+        break;
+    case K_PHASE:
+        for (i = 1; str && i < NPHASES; i++)
+            if (strcmp(small, phase_names[i]) == 0)
+                break;
+        if (!str || i == NPHASES)
+            jp_fail(s);
+        r->phase = (int)i;
+        g->phase = 1;
+        break;
+    case K_DURATION:
+        if (null)
+            r->duration = 0;
+        else if (is_int && v >= 0 && v <= 3600)
+            r->duration = (int)v;
+        else
+            jp_fail(s);
+        break;
+    case K_CREATED:
+        if (null)
+            r->created_unix = -1;
+        else if (is_int)
+            r->created_unix = v;
+        else
+            jp_fail(s);
+        break;
+    default: /* K_ASPECT */
+        r->landscape = str && strcmp(small, "landscape") == 0;
+        break;
+    }
+}
+
+static int jp_record(struct jp *s, struct tvc_job_rec *r)
+{
+    struct got g = { 0, 0, 0 };
+    char key[24];
+    struct sink k;
+    size_t i;
+
+    jp_next(s);
+    jp_ws(s);
+    jp_expect(s, '{');
+    jp_ws(s);
+    if (s->c == '}')
+        jp_fail(s);
+    while (!s->err) {
+        const struct member *m = NULL;
+        jp_string(s, key, sizeof key, &k);
+        for (i = 0; i < NMEMBERS && !k.cut; i++)
+            if (strcmp(key, members[i].key) == 0)
+                m = &members[i];
+        jp_ws(s);
+        jp_expect(s, ':');
+        jp_ws(s);
+        jp_member(s, m, r, &g);
+        jp_ws(s);
+        if (s->c == '}')
+            break;
+        jp_expect(s, ',');
+        jp_ws(s);
+    }
+    jp_next(s);
+    jp_ws(s);
+    if (s->c != TVC_STORE_EOF)
+        jp_fail(s); /* trailing bytes */
+    if (!s->err && (!g.v || !g.phase || !g.id || !id_ok(r->id, sizeof r->id)))
+        jp_fail(s);
+    return s->err;
+}
+
+static void rec_clear(struct tvc_job_rec *rec)
+{
+    memset(rec, 0, sizeof *rec);
+    rec->created_unix = -1;
 }
 
 int tvc_journal_load(struct tvc_journal *j, const char *name, struct tvc_job_rec *rec)
 {
     const struct tvc_port *p;
-    struct tvc_json_tok toks[JOURNAL_TOKENS];
-    struct tvc_json js;
-    size_t len = 0;
-    int fh, n, rc = 0;
+    struct jp s;
+    int rc;
 
-    if (!j || !name || !rec || !name[0] || strchr(name, '/') || name[0] == '.')
+    if (rec)
+        rec_clear(rec);
+    if (!j || !j->port || !name || !rec || !name[0] || strchr(name, '/') || name[0] == '.')
         return TVC_ERR_ARG;
     p = j->port;
-    rc = make_path(j, j->path_, sizeof j->path_, name, "", "");
+    rc = tvc_journal_path_(j, j->path_, name, "", "");
     if (rc < 0)
         return rc;
-    fh = p->file_open(p->ctx, j->path_, TVC_FILE_READ);
-    if (fh < 0)
-        return fh == TVC_ERR_NOT_FOUND ? TVC_ERR_NOT_FOUND : TVC_ERR_STORAGE;
-    for (;;) {
-        if (len == sizeof j->buf_) {
-            rc = TVC_ERR_JSON; /* no record is this large */
-            break;
-        }
-        n = p->file_read(p->ctx, fh, (uint8_t *)j->buf_ + len, sizeof j->buf_ - len);
-        if (n < 0 || (size_t)n > sizeof j->buf_ - len) {
-            rc = TVC_ERR_STORAGE;
-            break;
-        }
-        if (n == 0)
-            break;
-        len += (size_t)n;
-    }
-    (void)p->file_close(p->ctx, fh);
+    memset(&s, 0, sizeof s);
+    s.r.p = p;
+    s.r.buf = j->rd_;
+    s.r.cap = sizeof j->rd_;
+    s.r.fh = p->file_open(p->ctx, j->path_, TVC_FILE_READ);
+    if (s.r.fh < 0)
+        return s.r.fh == TVC_ERR_NOT_FOUND ? TVC_ERR_NOT_FOUND : TVC_ERR_STORAGE;
+    rc = jp_record(&s, rec);
+    (void)p->file_close(p->ctx, s.r.fh);
     if (rc < 0)
-        return rc;
-
-    memset(rec, 0, sizeof *rec);
-    rec->created_unix = -1;
-    n = tvc_json_parse(&js, j->buf_, len, toks, JOURNAL_TOKENS);
-    rc = n < 0 ? TVC_ERR_JSON : decode(&js, rec);
-    if (rc < 0) {
-        memset(rec, 0, sizeof *rec);
-        rec->created_unix = -1;
-    }
+        rec_clear(rec);
     return rc;
 }
 
@@ -340,17 +699,17 @@ int tvc_journal_remove(struct tvc_journal *j, const char *id)
     size_t i;
     int rc, removed = 0;
 
-    if (!j || !id || !id_ok(id, sizeof ((struct tvc_job_rec *)0)->id))
+    if (!j || !j->port || !id || !id_ok(id, sizeof ((struct tvc_job_rec *)0)->id))
         return TVC_ERR_ARG;
     for (i = 0; i < 2; i++) {
-        rc = make_path(j, j->path_, sizeof j->path_, prefixes[i], id, ".json");
+        rc = tvc_journal_path_(j, j->path_, prefixes[i], id, ".json");
         if (rc == 0)
             rc = remove_if_present(j->port, j->path_, &removed);
         if (rc < 0)
             return rc;
     }
     if (removed)
-        return tvc_store_st(j->port->dir_sync(j->port->ctx, dir_name(j)));
+        return sync_dir(j);
     return 0;
 }
 
@@ -397,12 +756,12 @@ int tvc_journal_list(struct tvc_journal *j, int (*cb)(void *user, const char *na
     struct list_ctx lc;
     int rc;
 
-    if (!j || !cb)
+    if (!j || !j->port || !cb)
         return TVC_ERR_ARG;
     lc.cb = cb;
     lc.user = user;
     lc.cb_rc = 0;
-    rc = j->port->dir_list(j->port->ctx, dir_name(j), list_one, &lc);
+    rc = j->port->dir_list(j->port->ctx, tvc_journal_dir(j), list_one, &lc);
     if (lc.cb_rc != 0)
         return lc.cb_rc;
     if (rc == TVC_ERR_NOT_FOUND)

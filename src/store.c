@@ -1,4 +1,5 @@
-/* Durable files: temp file, fsync, rename, fsync of the directory. */
+/* Durable files: temp file, fsync, rename, fsync of the directory; and the
+ * small buffered reader and writer the journal and the budget share. */
 #include <string.h>
 
 #include "store.h"
@@ -9,24 +10,23 @@ int tvc_store_st(int rc)
     return rc < 0 ? TVC_ERR_STORAGE : rc;
 }
 
-int tvc_store_sync_parent(const struct tvc_port *p, const char *path)
+int tvc_store_sync_parent(const struct tvc_port *p, char *path)
 {
-    char dir[TVC_PATH_MAX + 64];
-    const char *slash = strrchr(path, '/');
-    size_t n;
+    char *slash = strrchr(path, '/');
+    int rc;
 
     if (!slash)
         return tvc_store_st(p->dir_sync(p->ctx, "."));
-    n = slash == path ? 1 : (size_t)(slash - path);
-    if (n >= sizeof dir)
-        return TVC_ERR_NOSPACE;
-    memcpy(dir, path, n);
-    dir[n] = '\0';
-    return tvc_store_st(p->dir_sync(p->ctx, dir));
+    if (slash == path)
+        return tvc_store_st(p->dir_sync(p->ctx, "/"));
+    *slash = '\0';
+    rc = tvc_store_st(p->dir_sync(p->ctx, path));
+    *slash = '/';
+    return rc;
 }
 
 int tvc_store_commit(const struct tvc_port *p, int fh, int prior, const char *tmp,
-                     const char *path)
+                     char *path)
 {
     int rc = prior, rc2;
 
@@ -41,4 +41,61 @@ int tvc_store_commit(const struct tvc_port *p, int fh, int prior, const char *tm
         return tvc_store_sync_parent(p, path);
     (void)p->file_remove(p->ctx, tmp);
     return rc;
+}
+
+void tvc_store_flush(struct tvc_store_wr *w)
+{
+    if (w->err == 0 && w->len > 0 &&
+        w->p->file_write(w->p->ctx, w->fh, w->buf, w->len) != (int)w->len)
+        w->err = TVC_ERR_STORAGE;
+    w->len = 0;
+}
+
+void tvc_store_put(struct tvc_store_wr *w, const char *s, size_t n)
+{
+    while (n > 0) {
+        size_t k = w->cap - w->len;
+        if (k == 0) {
+            tvc_store_flush(w);
+            continue;
+        }
+        if (k > n)
+            k = n;
+        memcpy(w->buf + w->len, s, k);
+        w->len += k;
+        s += k;
+        n -= k;
+    }
+}
+
+void tvc_store_num(struct tvc_store_wr *w, int64_t v)
+{
+    char tmp[21];
+    size_t n = 0;
+    uint64_t u = v < 0 ? 0 - (uint64_t)v : (uint64_t)v;
+
+    do {
+        tmp[sizeof tmp - 1 - n++] = (char)('0' + u % 10);
+        u /= 10;
+    } while (u);
+    if (v < 0)
+        tmp[sizeof tmp - 1 - n++] = '-';
+    tvc_store_put(w, tmp + sizeof tmp - n, n);
+}
+
+int tvc_store_getc(struct tvc_store_rd *r)
+{
+    if (r->pos == r->len) {
+        int got;
+        if (r->fh < 0)
+            return TVC_STORE_EOF;
+        got = r->p->file_read(r->p->ctx, r->fh, r->buf, r->cap);
+        if (got < 0 || (size_t)got > r->cap)
+            return TVC_ERR_STORAGE;
+        if (got == 0)
+            return TVC_STORE_EOF;
+        r->pos = 0;
+        r->len = (size_t)got;
+    }
+    return r->buf[r->pos++];
 }

@@ -371,7 +371,7 @@ static void t_damaged(void)
 {
     static const char minimal[] = "{\"v\":1,\"id\":\"aa\",\"phase\":\"done\"}";
     static struct tvc_job_rec b;
-    static char big[sizeof jr.buf_ + 100];
+    static char big[8 * sizeof(struct tvc_job_rec) + 2048];
 
     setup();
     /* larger than any record */
@@ -379,6 +379,21 @@ static void t_damaged(void)
     memcpy(big, minimal, strlen(minimal));
     write_file("job-aa.json", big, sizeof big);
     CHECK_EQ(tvc_journal_load(&jr, "job-aa.json", &b), TVC_ERR_JSON);
+    /* as large, inside a number, a string, or a skipped member */
+    {
+        static const char *const heads[] = { "{\"v\":1,\"id\":\"aa\",\"phase\":\"done\",\"x\":1",
+                                             "{\"v\":1,\"id\":\"aa\",\"phase\":\"done\",\"x\":\"",
+                                             "{\"v\":1,\"id\":\"aa\",\"phase\":\"done\",\"x\":0.",
+                                             "{\"v\":1,\"id\":\"aa\",\"phase\":\"done\",\"adTheme\":\"" };
+        size_t k;
+        for (k = 0; k < sizeof heads / sizeof heads[0]; k++) {
+            memset(big, k == 1 || k == 3 ? 'x' : '7', sizeof big);
+            memcpy(big, heads[k], strlen(heads[k]));
+            memcpy(big + sizeof big - 2, k == 1 || k == 3 ? "\"}" : "0}", 2);
+            write_file("job-aa.json", big, sizeof big);
+            CHECK_EQ(tvc_journal_load(&jr, "job-aa.json", &b), TVC_ERR_JSON);
+        }
+    }
     /* minimal record: defaults for the rest */
     write_file("job-aa.json", minimal, strlen(minimal));
     CHECK_EQ(tvc_journal_load(&jr, "job-aa.json", &b), 0);
@@ -498,7 +513,7 @@ static void t_open(void)
     snprintf(sub, sizeof sub, "%s/a/b/c/", dir);
     CHECK_EQ(tvc_journal_open(&j2, &port, sub), 0);
     snprintf(sub, sizeof sub, "%s/a/b/c", dir);
-    CHECK_STR(j2.dir, sub);
+    CHECK_STR(tvc_journal_dir(&j2), sub);
     {
         struct stat st;
         CHECK(stat(sub, &st) == 0 && S_ISDIR(st.st_mode));
@@ -515,135 +530,429 @@ static void t_open(void)
     teardown();
 }
 
-/* ---- budget ---- */
 
-#define T0 1700000000LL
-
-static int count_lines(const char *name)
+/* The streaming parser: any JSON spelling of a record loads, escapes are
+ * decoded, members it does not know are skipped, and anything that is not
+ * a flat object of strings, integers and literals is damage. */
+static void t_parser(void)
 {
-    char text[65536];
-    size_t n = read_file(name, text, sizeof text), i;
-    int lines = 0;
-    if (n == (size_t)-1)
-        return -1;
-    for (i = 0; i < n; i++)
-        lines += text[i] == '\n';
-    return lines;
+    static struct tvc_job_rec b;
+    static const char spaced[] =
+        " \r\n{ \"phase\" : \"downloading\" ,\t\"id\":\"aa\", \"v\" : 1,\n"
+        "  \"future\": \"ignored \\\" \\u00e9\", \"n\": -1.5e3, \"t\": true, \"f\": false,\n"
+        "  \"adTheme\": \"caf\\u00e9 \\ud83c\\udfac \\/ \\b\\f\\n\\r\\t\",\n"
+        "  \"videoUrl\": \"https://v.example/a\", \"videoDuration\": 15, \"createdAt\": null,\n"
+        "  \"aspectRatio\": \"landscape\", \"lastError\": null } \n";
+    static const char *const bad[] = {
+        "{\"v\":1,\"id\":\"aa\",\"phase\":\"done\",\"x\":{}}",
+        "{\"v\":1,\"id\":\"aa\",\"phase\":\"done\",\"x\":[]}",
+        "{\"v\":1.0,\"id\":\"aa\",\"phase\":\"done\"}",
+        "{\"v\":01,\"id\":\"aa\",\"phase\":\"done\"}",
+        "{\"v\":1,\"id\":\"aa\",\"phase\":\"done\",}",
+        "{\"v\":1,\"id\":\"aa\" \"phase\":\"done\"}",
+        "{\"v\":1,\"id\":\"aa\",\"phase\":\"done\",\"adTheme\":\"a\\u0000b\"}",
+        "{\"v\":1,\"id\":\"aa\",\"phase\":\"done\",\"adTheme\":\"\\udc00\"}",
+        "{\"v\":1,\"id\":\"aa\",\"phase\":\"done\",\"adTheme\":\"\\x\"}",
+        "{\"v\":1,\"id\":\"aa\",\"phase\":\"done\",\"adTheme\":\"tab\there\"}",
+        "{\"v\":1,\"id\":\"aa\",\"phase\":\"done\",\"adTheme\":\"\xc3\"}",
+        "{\"v\":1,\"id\":\"aa\",\"phase\":\"done\",\"createdAt\":99999999999999999999}",
+        "{\"v\":1,\"id\":\"aa\",\"phase\":\"done\",\"videoDuration\":3601}",
+        "{\"v\":1,\"id\":null,\"phase\":\"done\"}",
+        "{\"v\":1,\"id\":\"aa\",\"phase\":\"done\",\"t\":tru}",
+        "{}",
+        "{\"v\":1,\"id\":\"aa\",\"phase\":\"done\"}{}",
+    };
+    size_t i;
+
+    setup();
+    write_file("job-aa.json", spaced, strlen(spaced));
+    CHECK_EQ(tvc_journal_load(&jr, "job-aa.json", &b), 0);
+    CHECK_STR(b.id, "aa");
+    CHECK_EQ(b.phase, TVC_PHASE_DOWNLOADING);
+    CHECK_STR(b.ad_theme, "caf\xc3\xa9 \xf0\x9f\x8e\xac / \b\f\n\r\t");
+    CHECK_STR(b.video_url, "https://v.example/a");
+    CHECK_EQ(b.duration, 15);
+    CHECK_EQ(b.created_unix, -1);
+    CHECK_EQ(b.landscape, 1);
+    CHECK_STR(b.last_error, "");
+    for (i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        write_file("job-aa.json", bad[i], strlen(bad[i]));
+        if (tvc_journal_load(&jr, "job-aa.json", &b) != TVC_ERR_JSON) {
+            printf("  accepted: %s\n", bad[i]);
+            CHECK(0);
+        }
+        CHECK_STR(b.id, "");
+    }
+    teardown();
 }
 
-static void t_budget_basic(void)
+/* Members far longer than the I/O chunk, and every byte that needs an
+ * escape, survive the round trip through the chunked writer and reader. */
+static void t_chunks(void)
 {
+    static struct tvc_job_rec a, b;
+    size_t i;
+
+    setup();
+    sample(&a, "big");
+    for (i = 0; i + 1 < sizeof a.video_url; i++)
+        a.video_url[i] = (char)('a' + i % 26);
+    a.video_url[i] = '\0';
+    for (i = 0; i + 1 < sizeof a.out; i++)
+        a.out[i] = (char)(1 + i % 127); /* controls, quotes, backslashes, DEL */
+    a.out[i] = '\0';
+    for (i = 0; i + 1 < sizeof a.last_error; i++)
+        a.last_error[i] = '"';
+    a.last_error[i] = '\0';
+    CHECK_EQ(tvc_journal_save(&jr, &a), 0);
+    CHECK_EQ(tvc_journal_load(&jr, "job-big.json", &b), 0);
+    check_same(&a, &b);
+    teardown();
+}
+
+/* ---- budget ---- */
+
+#define T0 1700000000LL /* 20 s into its minute: the minute ends at T0+39 */
+
+/* What a budget file holds. */
+struct bfile {
+    int header, ended, entries, leases;
+    long long sum;
+};
+
+static int parse_budget(struct bfile *f)
+{
+    static char text[65536];
+    char *line, *save = NULL;
+    size_t n = read_file("budget", text, sizeof text);
+
+    memset(f, 0, sizeof *f);
+    if (n == (size_t)-1)
+        return -1;
+    for (line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+        long long until, count;
+        char tag[32];
+        int k;
+        if (strcmp(line, "tvc-budget 2") == 0) {
+            f->header++;
+            continue;
+        }
+        if (strcmp(line, "end") == 0) {
+            f->ended++;
+            continue;
+        }
+        k = sscanf(line, "%lld %lld %31s", &until, &count, tag);
+        if (k < 2)
+            return -1;
+        f->entries++;
+        f->sum += count;
+        f->leases += k == 3;
+    }
+    return 0;
+}
+
+static long long budget_sum(void)
+{
+    struct bfile f;
+    if (parse_budget(&f) < 0 || f.header != 1 || f.ended != 1)
+        return -1;
+    return f.sum;
+}
+
+static int budget_leases(void)
+{
+    struct bfile f;
+    return parse_budget(&f) < 0 ? -1 : f.leases;
+}
+
+/* Storage calls through a counting wrapper of the POSIX port. */
+static struct {
+    int opens_w, writes, syncs, dsyncs, renames;
+} cnt;
+
+static int c_open(void *c, const char *p, unsigned f)
+{
+    (void)c;
+    if (f != TVC_FILE_READ && !strstr(p, "budget.lock"))
+        cnt.opens_w++;
+    return port.file_open(port.ctx, p, f);
+}
+static int c_write(void *c, int fh, const uint8_t *b, size_t n)
+{
+    (void)c;
+    cnt.writes++;
+    return port.file_write(port.ctx, fh, b, n);
+}
+static int c_sync(void *c, int fh)
+{
+    (void)c;
+    cnt.syncs++;
+    return port.file_sync(port.ctx, fh);
+}
+static int c_dsync(void *c, const char *d)
+{
+    (void)c;
+    cnt.dsyncs++;
+    return port.dir_sync(port.ctx, d);
+}
+static int c_rename(void *c, const char *a, const char *b)
+{
+    (void)c;
+    cnt.renames++;
+    return port.file_rename(port.ctx, a, b);
+}
+
+static void counting(struct tvc_port *cp)
+{
+    *cp = port;
+    cp->file_open = c_open;
+    cp->file_write = c_write;
+    cp->file_sync = c_sync;
+    cp->dir_sync = c_dsync;
+    cp->file_rename = c_rename;
+    memset(&cnt, 0, sizeof cnt);
+}
+
+static void t_budget_lease(void)
+{
+    static struct tvc_journal jc;
+    static char before[4096], after[4096];
+    struct tvc_port cp;
     int64_t wait = 0;
     int i;
 
     setup();
-    for (i = 0; i < 5; i++)
-        CHECK_EQ(tvc_budget_take(&jr, 5, T0 + i * 10, &wait), 0);
-    CHECK_EQ(count_lines("budget"), 5);
+    counting(&cp);
+    CHECK_EQ(tvc_journal_open(&jc, &cp, dir), 0);
+    memset(&cnt, 0, sizeof cnt);
+    /* the first take writes the lease: 5 requests (all of per_hour) */
+    CHECK_EQ(tvc_budget_take(&jc, 5, T0, &wait), 0);
+    CHECK_EQ(cnt.renames, 1);
+    CHECK_EQ(cnt.syncs, 1);
+    CHECK_EQ(budget_sum(), 5);
+    CHECK_EQ(budget_leases(), 1);
+    read_file("budget", before, sizeof before);
+    /* the next four come from RAM: no storage write at all */
+    for (i = 1; i < 5; i++)
+        CHECK_EQ(tvc_budget_take(&jc, 5, T0 + i * 10, &wait), 0);
+    CHECK_EQ(cnt.opens_w, 1);
+    CHECK_EQ(cnt.writes, 1);
+    CHECK_EQ(cnt.renames, 1);
+    read_file("budget", after, sizeof after);
+    CHECK_STR(after, before);
+    /* used up: the lease becomes what was used, per minute (4 in T0's
+     * minute, 1 at T0+40 in the next), and there is no room */
     wait = 0;
-    CHECK_EQ(tvc_budget_take(&jr, 5, T0 + 100, &wait), TVC_ERR_AGAIN);
-    CHECK_EQ(wait, 3600 - 100);
-    CHECK_EQ(count_lines("budget"), 5); /* a refusal records nothing */
-    /* one second before the oldest leaves: still no */
-    CHECK_EQ(tvc_budget_take(&jr, 5, T0 + 3599, &wait), TVC_ERR_AGAIN);
+    CHECK_EQ(tvc_budget_take(&jc, 5, T0 + 100, &wait), TVC_ERR_AGAIN);
+    CHECK_EQ(wait, 39 + 3600 - 100);
+    CHECK_EQ(cnt.renames, 2);
+    CHECK_EQ(budget_sum(), 5);
+    CHECK_EQ(budget_leases(), 0);
+    read_file("budget", before, sizeof before);
+    {
+        char want[128];
+        snprintf(want, sizeof want, "tvc-budget 2\n%lld 4\n%lld 1\nend\n", T0 + 39, T0 + 99);
+        CHECK_STR(before, want);
+    }
+    /* a refusal with nothing to settle writes nothing */
+    CHECK_EQ(tvc_budget_take(&jc, 5, T0 + 200, &wait), TVC_ERR_AGAIN);
+    CHECK_EQ(cnt.renames, 2);
+    /* minute rounding: at most 59 s late, never early */
+    CHECK_EQ(tvc_budget_take(&jc, 5, T0 + 3638, &wait), TVC_ERR_AGAIN);
     CHECK_EQ(wait, 1);
-    /* the window slides: at T0+3600 the request of T0 is out */
-    CHECK_EQ(tvc_budget_take(&jr, 5, T0 + 3600, &wait), 0);
-    CHECK_EQ(count_lines("budget"), 5); /* T0 dropped, new one added */
-    CHECK_EQ(tvc_budget_take(&jr, 5, T0 + 3600, &wait), TVC_ERR_AGAIN);
-    CHECK_EQ(wait, 10); /* next to leave: T0+10 */
-    /* a larger limit has room */
-    CHECK_EQ(tvc_budget_take(&jr, 6, T0 + 3600, &wait), 0);
-    /* much later everything is gone */
-    CHECK_EQ(tvc_budget_take(&jr, 1, T0 + 100000, &wait), 0);
-    CHECK_EQ(count_lines("budget"), 1);
-    CHECK_EQ(tvc_budget_take(&jr, 1, T0 + 100000, NULL), TVC_ERR_AGAIN);
+    CHECK_EQ(tvc_budget_take(&jc, 5, T0 + 3639, &wait), 0); /* 4 left the window */
+    CHECK_EQ(budget_sum(), 1 + 4);                          /* T0+99 + a lease of 4 */
+    CHECK_EQ(budget_leases(), 1);
+    /* release: the lease shrinks to what was used */
+    CHECK_EQ(tvc_budget_release(&jc, T0 + 3640), 0);
+    CHECK_EQ(budget_sum(), 2);
+    CHECK_EQ(budget_leases(), 0);
+    i = cnt.renames;
+    CHECK_EQ(tvc_budget_release(&jc, T0 + 3641), 0); /* nothing held: no write */
+    CHECK_EQ(cnt.renames, i);
+    /* a larger limit has room at once */
+    CHECK_EQ(tvc_budget_take(&jc, 6, T0 + 3641, &wait), 0);
 
-    CHECK_EQ(tvc_budget_take(&jr, 0, T0, &wait), TVC_ERR_ARG);
-    CHECK_EQ(tvc_budget_take(&jr, TVC_BUDGET_MAX_PER_HOUR + 1, T0, &wait), TVC_ERR_ARG);
-    CHECK_EQ(tvc_budget_take(&jr, 5, -1, &wait), TVC_ERR_ARG);
+    CHECK_EQ(tvc_budget_take(&jc, 0, T0, &wait), TVC_ERR_ARG);
+    CHECK_EQ(tvc_budget_take(&jc, TVC_BUDGET_MAX_PER_HOUR + 1, T0, &wait), TVC_ERR_ARG);
+    CHECK_EQ(tvc_budget_take(&jc, 5, -1, &wait), TVC_ERR_ARG);
+    CHECK_EQ(tvc_budget_release(&jc, -1), TVC_ERR_ARG);
     CHECK_EQ(count_tmp(), 0);
     CHECK(exists("budget.lock"));
     teardown();
 }
 
-static void t_budget_future_and_garbage(void)
+/* A lease is good for TVC_BUDGET_LEASE requests or TVC_BUDGET_LEASE_S,
+ * whichever ends first; a changed limit takes a new one. */
+static void t_budget_lease_limits(void)
 {
-    char text[4096];
-    int64_t wait = 0;
-    int n;
+    static struct tvc_journal jc;
+    struct tvc_port cp;
+    int64_t wait;
+    int i;
 
     setup();
-    /* 3 from the future (the clock went back by a day), 2 valid, junk */
-    n = snprintf(text, sizeof text,
-                 "%lld\n%lld\nhello\n\n12x4\n-5\n%lld\n99999999999999999999999\n%lld\n"
-                 "%lld\r\n%lld",
-                 T0 + 86400, T0 + 86400, T0 - 10, T0 + 90000, T0 - 20, T0 - 30);
-    write_file("budget", text, (size_t)n);
-    /* counted: 3 future + T0-10 + T0-30 (the last line, without '\n');
-     * "T0-20\r" is malformed */
-    CHECK_EQ(tvc_budget_take(&jr, 6, T0, &wait), 0);
-    CHECK_EQ(count_lines("budget"), 6); /* 5 kept + now; junk dropped */
-    read_file("budget", text, sizeof text);
-    CHECK(strstr(text, "hello") == NULL);
-    CHECK(strstr(text, "99999999999") == NULL);
-    /* the future ones were kept as "now" */
-    snprintf(text + 2048, 64, "%lld\n%lld\n", T0, T0);
-    CHECK(strstr(text, text + 2048) != NULL);
-    CHECK_EQ(tvc_budget_take(&jr, 6, T0 + 1, &wait), TVC_ERR_AGAIN);
-    CHECK_EQ(wait, 3600 - 31); /* oldest: T0-30 */
-    /* the future entries leave an hour after "now", not a day */
-    CHECK_EQ(tvc_budget_take(&jr, 1, T0 + 3600, &wait), 0);
-    CHECK_EQ(count_lines("budget"), 1);
-    CHECK_EQ(count_tmp(), 0);
+    counting(&cp);
+    CHECK_EQ(tvc_journal_open(&jc, &cp, dir), 0);
+    for (i = 0; i < TVC_BUDGET_LEASE; i++)
+        CHECK_EQ(tvc_budget_take(&jc, 1000, T0 + i, &wait), 0);
+    CHECK_EQ(cnt.renames, 1);
+    CHECK_EQ(budget_sum(), TVC_BUDGET_LEASE);
+    CHECK_EQ(tvc_budget_take(&jc, 1000, T0 + i, &wait), 0); /* a second lease */
+    CHECK_EQ(cnt.renames, 2);
+    CHECK_EQ(budget_sum(), 2 * TVC_BUDGET_LEASE);
+    CHECK_EQ(budget_leases(), 1);
+    CHECK_EQ(tvc_budget_take(&jc, 1000, T0 + i + TVC_BUDGET_LEASE_S - 1, &wait), 0);
+    CHECK_EQ(cnt.renames, 2);
+    CHECK_EQ(tvc_budget_take(&jc, 1000, T0 + i + TVC_BUDGET_LEASE_S, &wait), 0); /* expired */
+    CHECK_EQ(cnt.renames, 3);
+    CHECK_EQ(budget_sum(), TVC_BUDGET_LEASE + 2 + TVC_BUDGET_LEASE);
+    CHECK_EQ(tvc_budget_take(&jc, 999, T0 + i + TVC_BUDGET_LEASE_S, &wait), 0); /* limit changed */
+    CHECK_EQ(cnt.renames, 4);
+    CHECK_EQ(budget_leases(), 1);
+    CHECK_EQ(tvc_budget_release(&jc, T0 + i + TVC_BUDGET_LEASE_S), 0);
+    CHECK_EQ(budget_sum(), TVC_BUDGET_LEASE + 2 + 1 + 1);
+    CHECK_EQ(budget_leases(), 0);
     teardown();
 }
 
-static void t_budget_wait_floor(void)
+/* Another process's open lease: refused, told to look again soon; it is
+ * given back, and there is room. */
+static void t_budget_others(void)
 {
-    char text[64];
+    static struct tvc_journal ja, jb;
+    int64_t wait = 0;
+
+    setup();
+    CHECK_EQ(tvc_journal_open(&ja, &port, dir), 0);
+    CHECK_EQ(tvc_journal_open(&jb, &port, dir), 0);
+    CHECK_EQ(tvc_budget_take(&ja, 3, T0, &wait), 0); /* a lease of 3 */
+    CHECK_EQ(tvc_budget_take(&jb, 3, T0 + 1, &wait), TVC_ERR_AGAIN);
+    CHECK_EQ(wait, TVC_BUDGET_RECHECK_S);
+    CHECK_EQ(tvc_budget_release(&ja, T0 + 5), 0); /* used 1 of 3 */
+    CHECK_EQ(tvc_budget_take(&jb, 3, T0 + 6, &wait), 0);
+    CHECK_EQ(tvc_budget_take(&jb, 3, T0 + 7, &wait), 0);
+    CHECK_EQ(tvc_budget_take(&jb, 3, T0 + 8, &wait), TVC_ERR_AGAIN);
+    CHECK_EQ(wait, 39 + 3600 - 8); /* nothing open now: the oldest leaves */
+    CHECK_EQ(budget_sum(), 3);
+    /* a process that dies holding a lease: it counts in full until its
+     * end + 3600 s, then leaves */
+    CHECK_EQ(tvc_budget_take(&ja, 3, T0 + 4000, &wait), 0);
+    memset(&ja, 0, sizeof ja); /* power cut: the RAM is gone */
+    CHECK_EQ(tvc_budget_take(&jb, 3, T0 + 4001, &wait), TVC_ERR_AGAIN);
+    CHECK_EQ(wait, TVC_BUDGET_RECHECK_S);
+    CHECK_EQ(tvc_budget_take(&jb, 3, T0 + 4000 + TVC_BUDGET_LEASE_S + 3599, &wait), TVC_ERR_AGAIN);
+    CHECK_EQ(tvc_budget_take(&jb, 3, T0 + 4000 + TVC_BUDGET_LEASE_S + 3600, &wait), 0);
+    teardown();
+}
+
+/* Files written by the previous version (a timestamp per line) still
+ * count; entries from the future (the clock went back) count as a lease
+ * taken now, so they leave at most TVC_BUDGET_LEASE_S + 3600 s later. */
+static void t_budget_old_format(void)
+{
+    char text[256];
     int64_t wait = 0;
     int n;
 
     setup();
-    /* limit lowered: 3 entries, limit 1; the oldest leaves first */
-    n = snprintf(text, sizeof text, "%lld\n%lld\n%lld\n", T0 - 3000, T0 - 100, T0);
+    n = snprintf(text, sizeof text, "%lld\n%lld\n%lld\n%lld\n", T0 - 3000, T0 - 100, T0 + 86400,
+                 T0 - 4000);
     write_file("budget", text, (size_t)n);
-    CHECK_EQ(tvc_budget_take(&jr, 1, T0, &wait), TVC_ERR_AGAIN);
+    CHECK_EQ(tvc_budget_take(&jr, 3, T0, &wait), TVC_ERR_AGAIN); /* T0-4000 is out */
     CHECK_EQ(wait, 600);
-    CHECK_EQ(tvc_budget_take(&jr, 3, T0, &wait), TVC_ERR_AGAIN);
     CHECK_EQ(tvc_budget_take(&jr, 4, T0, &wait), 0);
+    CHECK_EQ(budget_sum(), 4); /* rewritten in the new format */
+    CHECK_EQ(tvc_budget_release(&jr, T0), 0);
+    CHECK_EQ(tvc_budget_take(&jr, 1, T0 + 3599 + TVC_BUDGET_LEASE_S, &wait), TVC_ERR_AGAIN);
+    CHECK_EQ(tvc_budget_take(&jr, 1, T0 + 3600 + TVC_BUDGET_LEASE_S, &wait), 0);
     teardown();
+}
+
+/* A torn or damaged file: the window is taken as full for an hour from
+ * when the damage is found, never as empty. */
+static const struct {
+    const char *name;
+    const char *text;
+} torn[] = {
+    { "empty file", "" },
+    { "garbage", "\x7f" "ELF\x01\x02 not a budget\n" },
+    { "cut before end", "tvc-budget 2\n1699999000 3\n" },
+    { "cut inside a line", "tvc-budget 2\n1699999000 3\n16999" },
+    { "bad line", "tvc-budget 2\n1699999000 x\nend\n" },
+    { "zero count", "tvc-budget 2\n1699999000 0\nend\n" },
+    { "after end", "tvc-budget 2\nend\n1699999000 1\n" },
+    { "bad tag", "tvc-budget 2\n1699999000 1 xyz\nend\n" },
+    { "long line", "tvc-budget 2\n1699999000 1 00000000000000000000000000000000000000000000\nend\n" },
+    { "old format, cut", "1699999000\n16999" },
+    { "old format, junk", "1699999000\nhello\n" },
+    { "zeros", "\0\0\0\0\0\0\0\0" },
+};
+
+static void t_budget_torn(void)
+{
+    size_t i;
+    int64_t wait;
+
+    for (i = 0; i < sizeof torn / sizeof torn[0]; i++) {
+        h_begin(torn[i].name);
+        setup();
+        write_file("budget", torn[i].text,
+                   i + 1 == sizeof torn / sizeof torn[0] ? 8 : strlen(torn[i].text));
+        wait = 0;
+        CHECK_EQ(tvc_budget_take(&jr, TVC_BUDGET_MAX_PER_HOUR, T0, &wait), TVC_ERR_AGAIN);
+        CHECK_EQ(wait, 3600);
+        CHECK(budget_sum() >= TVC_BUDGET_MAX_PER_HOUR); /* the charge is durable */
+        CHECK_EQ(tvc_budget_take(&jr, 1, T0 + 3599, &wait), TVC_ERR_AGAIN);
+        CHECK_EQ(tvc_budget_take(&jr, 1, T0 + 3600, &wait), 0);
+        CHECK_EQ(count_tmp(), 0);
+        teardown();
+        h_end();
+    }
 }
 
 static void t_budget_storage_fail(void)
 {
     static struct tvc_journal jb;
+    static char before[4096], after[4096];
+    const struct tvc_port *good;
     struct tvc_port bad;
     int64_t wait;
 
     setup();
     CHECK_EQ(tvc_budget_take(&jr, 5, T0, &wait), 0);
+    read_file("budget", before, sizeof before);
     bad = port;
     bad.file_rename = fail_rename;
     CHECK_EQ(tvc_journal_open(&jb, &bad, dir), 0);
-    CHECK_EQ(tvc_budget_take(&jb, 5, T0 + 1, &wait), TVC_ERR_STORAGE);
-    CHECK_EQ(count_lines("budget"), 1);
+    CHECK_EQ(tvc_budget_take(&jb, 50, T0 + 1, &wait), TVC_ERR_STORAGE);
+    read_file("budget", after, sizeof after);
+    CHECK_STR(after, before);
     CHECK_EQ(count_tmp(), 0);
     bad = port;
     bad.file_write = fail_write;
     CHECK_EQ(tvc_journal_open(&jb, &bad, dir), 0);
-    CHECK_EQ(tvc_budget_take(&jb, 5, T0 + 1, &wait), TVC_ERR_STORAGE);
-    CHECK_EQ(count_lines("budget"), 1);
+    CHECK_EQ(tvc_budget_take(&jb, 50, T0 + 1, &wait), TVC_ERR_STORAGE);
+    read_file("budget", after, sizeof after);
+    CHECK_STR(after, before);
     CHECK_EQ(count_tmp(), 0);
+    /* a release that cannot write keeps the lease, counted in full */
+    good = jr.port;
+    jr.port = &bad;
+    CHECK_EQ(tvc_budget_release(&jr, T0 + 2), TVC_ERR_STORAGE);
+    jr.port = good;
+    CHECK_EQ(budget_leases(), 1);
+    CHECK_EQ(tvc_budget_release(&jr, T0 + 2), 0);
+    CHECK_EQ(budget_leases(), 0);
+    CHECK_EQ(budget_sum(), 1);
     teardown();
 }
 
-/* Two processes hammering the same budget: the lock must make the total
- * exactly the limit. */
+/* Processes hammering the same budget, each with its leases: the lock
+ * must make the total exactly the limit, and the file must say so. */
 static void t_budget_processes(void)
 {
-    enum { LIMIT = 50, PROCS = 2, TRIES = 40 };
+    enum { LIMIT = 150, PROCS = 3, TRIES = 80 };
     pid_t pids[PROCS];
     int i, status, total = 0;
 
@@ -663,9 +972,12 @@ static void t_budget_processes(void)
                 int rc = tvc_budget_take(&cj, LIMIT, T0, &wait);
                 if (rc == 0)
                     ok++;
-                else if (rc != TVC_ERR_AGAIN || wait != 3600)
+                else if (rc != TVC_ERR_AGAIN ||
+                         (wait != 39 + 3600 && wait != TVC_BUDGET_RECHECK_S))
                     _exit(254);
             }
+            if (tvc_budget_release(&cj, T0) != 0)
+                _exit(253);
             _exit(ok);
         }
         CHECK(pids[i] > 0);
@@ -679,7 +991,8 @@ static void t_budget_processes(void)
         total += WEXITSTATUS(status);
     }
     CHECK_EQ(total, LIMIT);
-    CHECK_EQ(count_lines("budget"), LIMIT);
+    CHECK_EQ(budget_sum(), LIMIT);
+    CHECK_EQ(budget_leases(), 0);
     CHECK_EQ(count_tmp(), 0);
     teardown();
 }
@@ -694,11 +1007,15 @@ int main(void)
     t_damaged_rows();
     RUN(t_damaged);
     RUN(t_long_text);
+    RUN(t_parser);
+    RUN(t_chunks);
     RUN(t_atomic);
     RUN(t_open);
-    RUN(t_budget_basic);
-    RUN(t_budget_future_and_garbage);
-    RUN(t_budget_wait_floor);
+    RUN(t_budget_lease);
+    RUN(t_budget_lease_limits);
+    RUN(t_budget_others);
+    RUN(t_budget_old_format);
+    t_budget_torn();
     RUN(t_budget_storage_fail);
     RUN(t_budget_processes);
     return h_summary();

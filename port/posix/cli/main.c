@@ -381,6 +381,8 @@ static int run_job(const struct cli_opts *o, int stop_after_submit)
         if (rc != TVC_ERR_AGAIN)
             break;
         if (stop_after_submit && job.rec.phase == TVC_PHASE_POLLING) {
+            /* not polling here: give the unused budget lease back */
+            (void)tvc_budget_release(&journal, (int64_t)time(NULL));
             rc = 0;
             break;
         }
