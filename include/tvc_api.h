@@ -26,19 +26,19 @@ extern "C" {
 #endif
 
 /**
- * @brief Bytes of an API answer kept for decoding, after long strings are
- * squeezed.  Possible values: 512 .. 65535.  Default: 4096.
+ * @brief Work area of one struct tvc_api, in bytes: it holds the endpoint URL,
+ * then the request body while it is sent, then (over the body) the answer as
+ * squeezed, the JSON tokens of the answer after it, and the decoded strings
+ * (unescaped in place).  A generate body (theme, voiceover, reference URL,
+ * escaped) must fit beside the URL; an answer must fit with its tokens
+ * (16 bytes each on 32-bit targets).
+ * Possible values: 1024 .. 65535.  Default: 4096.
  */
-#ifndef TVC_API_RESP_BUF
-#define TVC_API_RESP_BUF 4096
+#ifndef TVC_API_BUF
+#define TVC_API_BUF 4096
 #endif
-
-/**
- * @brief Longest request body (generate with theme, voiceover and URL).
- * Possible values: 512 .. 65535.  Default: 4096.
- */
-#ifndef TVC_API_REQ_BUF
-#define TVC_API_REQ_BUF 4096
+#if TVC_API_BUF < 1024 || TVC_API_BUF > 65535
+#error "TVC_API_BUF must be 1024..65535"
 #endif
 
 /**
@@ -92,28 +92,50 @@ enum tvc_api_trunc {
 /**
  * @brief One decoded API answer.  Absent and null fields are empty strings /
  * -1; unknown fields are ignored; order does not matter.
+ *
+ * The string members are never NULL.  They point into the buffer the answer
+ * was decoded in (for tvc_api_step(): the struct tvc_api's work area), so
+ * they stay valid until the next tvc_api_start_*() or tvc_api_init() on that
+ * client, or, for tvc_api_decode(), while the body buffer lives unchanged.
+ * Copy what must outlive that.  Each has a longest length (bytes, without the
+ * NUL), the same on every board; what is cut or dropped is said below.
  */
 struct tvc_api_result {
     int http_status;          /**< HTTP status of the answer */
     int success;              /**< 1 true, 0 false, -1 absent */
     int state;                /**< enum tvc_job_state */
-    char state_raw[24];       /**< the status text as sent (cut to fit) */
+    const char *state_raw;    /**< the status text as sent (cut to 23 bytes) */
     int code;                 /**< enum tvc_api_code */
-    char code_raw[48];        /**< errorCode text as sent */
-    char error[160];          /**< error text */
-    char record_id[96];
-    char task_id[96];
+    const char *code_raw;     /**< errorCode text as sent (at most 47 bytes, else dropped) */
+    const char *error;        /**< error text (cut to 159 bytes, TVC_TRUNC_ERROR) */
+    const char *record_id;    /**< at most 95 bytes, else dropped (TVC_TRUNC_OTHER) */
+    const char *task_id;      /**< at most 95 bytes, else dropped */
     int current_step;         /**< 1..3, or -1 absent */
-    char step_name[64];
-    char storyboard_prompt[TVC_API_PROMPT_MAX];
-    char storyboard_image_url[TVC_URL_MAX];
-    char video_task_progress[48];
-    char video_url[TVC_URL_MAX];
+    const char *step_name;    /**< at most 63 bytes, else dropped */
+    const char *storyboard_prompt;   /**< cut to TVC_API_PROMPT_MAX - 1 bytes (TVC_TRUNC_PROMPT) */
+    const char *storyboard_image_url;/**< at most TVC_URL_MAX - 1 bytes, else dropped */
+    const char *video_task_progress; /**< at most 47 bytes, else dropped */
+    const char *video_url;    /**< at most TVC_URL_MAX - 1 bytes, else dropped */
     int64_t generation_time_ms; /**< generationTime in ms (decimals kept), -1 absent */
     int64_t required_credits; /**< -1 absent */
     int64_t retry_after_s;    /**< from a Retry-After header (seconds or date), -1 absent */
     unsigned truncated;       /**< enum tvc_api_trunc bits */
 };
+
+/**
+ * @brief Reset a result to "no answer": every string "", every number -1,
+ * http_status 0.  Never fails.  tvc_api_step() and tvc_api_decode() do it
+ * themselves; a caller that reads a result before any answer calls it first.
+ */
+void tvc_api_result_init(struct tvc_api_result *r);
+
+/** @brief Longest kept lengths of the short result strings, NUL included. */
+#define TVC_API_STATE_MAX 24
+#define TVC_API_CODE_MAX 48
+#define TVC_API_ERROR_MAX 160
+#define TVC_API_ID_MAX 96
+#define TVC_API_STEP_MAX 64
+#define TVC_API_PROGRESS_MAX 48
 
 /**
  * @brief Validate generate parameters before any byte is sent.
@@ -207,12 +229,10 @@ struct tvc_api {
     uint32_t requests;        /**< requests sent to the API (statistics, budget) */
 
     /* private */
-    char url_[TVC_URL_MAX];
-    char req_[TVC_API_REQ_BUF];
-    char resp_[TVC_API_RESP_BUF];
+    char buf_[TVC_API_BUF];   /* URL, then request body, then answer + tokens */
+    size_t url_len_;          /* bytes of buf_ the URL takes, NUL included */
     struct tvc_jsq jsq_;
     struct tvc_http_req rq_;
-    struct tvc_json_tok toks_[TVC_JSON_TOKENS];
     int64_t retry_after_;
     int generate_;
     uint32_t req_base_; /* http->requests when the call started */
@@ -259,7 +279,10 @@ int tvc_api_step(struct tvc_api *a, uint32_t wait_ms, struct tvc_api_result *out
 
 /**
  * @brief Decode an answer body already in memory (used by tvc_api_step; public
- * for tests and fuzzing).  Error answers need not be JSON: a non-2xx status
+ * for tests and fuzzing).  The body is tokenized, then the strings that are
+ * kept are unescaped **in place** and NUL-terminated there (an unescaped
+ * string is never longer than its escaped form): @p body is modified, and
+ * the result's strings point into it.  Error answers need not be JSON: a non-2xx status
  * with an unreadable body still fills http_status and returns 0.
  *
  * Fields of a wrong type, or strings with bad UTF-8 / lone surrogates, are
@@ -278,7 +301,7 @@ int tvc_api_step(struct tvc_api *a, uint32_t wait_ms, struct tvc_api_result *out
  * @return 0; TVC_ERR_JSON / TVC_ERR_JSON_TOKENS / TVC_ERR_JSON_TYPE for a
  *         2xx answer that is not a JSON object; TVC_ERR_ARG.
  */
-int tvc_api_decode(const char *body, size_t len, int http_status, unsigned truncated,
+int tvc_api_decode(char *body, size_t len, int http_status, unsigned truncated,
                    struct tvc_json_tok *toks, unsigned ntok, struct tvc_api_result *out);
 
 /**

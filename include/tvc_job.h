@@ -88,7 +88,12 @@ struct tvc_job {
 
     /* results */
     struct tvc_job_rec rec;      /**< ids, params, paths, phase (journalled) */
-    struct tvc_api_result res;   /**< the last API answer */
+    /** The last API answer.  Its strings point into the job's API work area:
+     * valid until the next answer, and reset to "" when the download phase
+     * takes that storage over (res_text_gone becomes 1; the numbers stay).
+     * Copy them in on_event (TVC_EV_SUBMITTED / TVC_EV_STATUS) to keep them. */
+    struct tvc_api_result res;
+    int res_text_gone;           /**< 1 once res strings were reset for the downloads */
     int err;                     /**< final error (0 done) */
     uint32_t api_requests;       /**< requests sent to the API host for this job */
     uint8_t video_sha256[32];
@@ -103,8 +108,11 @@ struct tvc_job {
     const struct tvc_port *port_;
     struct tvc_http_client *http_;
     struct tvc_journal *journal_;
-    struct tvc_api api_;
-    struct tvc_dl dl_;
+    union {                          /* one phase at a time shares the storage */
+        struct tvc_api api;          /* submit and poll */
+        struct tvc_dl dl;            /* the downloads, once the answer said completed */
+    } io_;
+    int dl_mode_;
     struct tvc_gen_params params_;   /**< the caller's strings: must outlive the job */
     int st_;
     struct tvc_retry retry_;         /**< the retry policy's state (tvc_retry.h) */

@@ -15,6 +15,7 @@
  * has no idempotency key); check-status may be re-sent.
  */
 #include <limits.h>
+#include <stdint.h>
 #include <string.h>
 
 #include "tvc_api.h"
@@ -59,6 +60,14 @@ enum {
     F_KEEP_CUT = 4  /* a cut value is kept (and flagged) rather than dropped */
 };
 
+static void reset(struct tvc_api_result *r, int http_status);
+
+void tvc_api_result_init(struct tvc_api_result *r)
+{
+    if (r != NULL)
+        reset(r, 0);
+}
+
 static void reset(struct tvc_api_result *r, int http_status)
 {
     memset(r, 0, sizeof *r);
@@ -70,6 +79,8 @@ static void reset(struct tvc_api_result *r, int http_status)
     r->generation_time_ms = -1;
     r->required_credits = -1;
     r->retry_after_s = -1;
+    r->state_raw = r->code_raw = r->error = r->record_id = r->task_id = r->step_name = "";
+    r->storyboard_prompt = r->storyboard_image_url = r->video_task_progress = r->video_url = "";
 }
 
 static int all_digits(const char *s, size_t n)
@@ -83,23 +94,34 @@ static int all_digits(const char *s, size_t n)
     return 1;
 }
 
+/* The body text of token @p v, writable: tvc_api_decode() owns its body. */
+static char *raw_text(const struct tvc_json *j, int v, struct tvc_slice *raw)
+{
+    if (tvc_json_raw(j, v, raw) != 0)
+        return NULL;
+    return (char *)(uintptr_t)raw->p;
+}
+
 /*
- * A text member into out[cap].  Absent, null, a wrong type or a bad string
- * leaves out empty.  A value that does not fit is kept cut only with
+ * A text member, kept where it stands in the body: unescaped in place and
+ * NUL-terminated (on the closing quote, or inside the string when cut, or on
+ * the delimiter after a number).  Absent, null, a wrong type or a bad string
+ * gives "".  A value longer than cap - 1 bytes is kept cut only with
  * F_KEEP_CUT (flag @p cut_bit); otherwise it is dropped and flagged OTHER.
  * So is one the squeezer may have cut: it reported cutting some "other"
  * string and this one's escaped form is as long as a cut leaves it.
- * @return 1 when out holds a value; 0 when it is empty; -1 when a value was
+ * @return 1 when *out holds a value; 0 when it is empty; -1 when a value was
  *         there but dropped as cut.
  */
-static int text(const struct tvc_json *j, const char *key, char *out, size_t cap,
+static int text(const struct tvc_json *j, const char *key, const char **out, size_t cap,
                 unsigned flags, unsigned cut_bit, unsigned sq, struct tvc_api_result *r)
 {
     struct tvc_slice raw;
     int v = tvc_json_find(j, 0, key), kind, rc;
+    char *p;
 
-    out[0] = '\0';
-    if (v < 0 || tvc_json_raw(j, v, &raw) != 0)
+    *out = "";
+    if (v < 0 || (p = raw_text(j, v, &raw)) == NULL)
         return 0;
     kind = tvc_json_kind(j, v);
     if (kind == TVC_JSON_NUMBER && (flags & F_NUMBER)) {
@@ -109,28 +131,30 @@ static int text(const struct tvc_json *j, const char *key, char *out, size_t cap
             r->truncated |= TVC_TRUNC_OTHER;
             return -1;
         }
-        memcpy(out, raw.p, raw.len);
-        out[raw.len] = '\0';
+        /* a number inside an object is always followed by a delimiter,
+         * which no later look-up reads */
+        p[raw.len] = '\0';
+        *out = p;
         return 1;
     }
     if (kind != TVC_JSON_STRING)
         return 0;
-    rc = tvc_json_string(j, v, out, cap, NULL);
+    /* the closing quote is the last byte the unescaped text may need */
+    rc = tvc_json_string(j, v, p, cap < raw.len + 1 ? cap : raw.len + 1, NULL);
     if (rc == TVC_ERR_NOSPACE || (rc == 0 && !(flags & F_KEEP_CUT) &&
                                   (sq & TVC_TRUNC_OTHER) && raw.len + 12 > TVC_API_STR_MAX)) {
         if (flags & F_KEEP_CUT) {
             r->truncated |= cut_bit;
+            *out = p;
             return 1;
         }
-        out[0] = '\0';
         r->truncated |= TVC_TRUNC_OTHER;
         return -1;
     }
-    if (rc != 0) {
-        out[0] = '\0';
+    if (rc != 0)
         return 0;
-    }
-    return out[0] != '\0';
+    *out = p;
+    return p[0] != '\0';
 }
 
 /* "180", "180.5": seconds to ms (half up at the fourth decimal), exactly. */
@@ -230,7 +254,7 @@ static int is_2xx(int status)
     return status >= 200 && status <= 299;
 }
 
-int tvc_api_decode(const char *body, size_t len, int http_status, unsigned truncated,
+int tvc_api_decode(char *body, size_t len, int http_status, unsigned truncated,
                    struct tvc_json_tok *toks, unsigned ntok, struct tvc_api_result *out)
 {
     struct tvc_json j;
@@ -262,38 +286,32 @@ int tvc_api_decode(const char *body, size_t len, int http_status, unsigned trunc
 
     v = tvc_json_find(&j, 0, "status");
     if (v >= 0 && tvc_json_kind(&j, v) == TVC_JSON_STRING) {
-        int rc = tvc_json_string(&j, v, out->state_raw, sizeof out->state_raw, NULL);
-        if (rc != 0 && rc != TVC_ERR_NOSPACE)
-            out->state_raw[0] = '\0';
-        else if (tvc_json_string_eq(&j, v, "processing"))
-            out->state = TVC_STATE_PROCESSING;
-        else if (tvc_json_string_eq(&j, v, "completed"))
-            out->state = TVC_STATE_COMPLETED;
-        else if (tvc_json_string_eq(&j, v, "failed"))
-            out->state = TVC_STATE_FAILED;
-        else if (out->state_raw[0] != '\0')
-            out->state = TVC_STATE_OTHER; /* state_raw is kept cut to fit */
+        /* compare before the text is unescaped in place */
+        int st = tvc_json_string_eq(&j, v, "processing")  ? TVC_STATE_PROCESSING
+                 : tvc_json_string_eq(&j, v, "completed") ? TVC_STATE_COMPLETED
+                 : tvc_json_string_eq(&j, v, "failed")    ? TVC_STATE_FAILED
+                                                          : TVC_STATE_OTHER;
+        if (text(&j, "status", &out->state_raw, TVC_API_STATE_MAX, F_KEEP_CUT, 0, 0, out) > 0)
+            out->state = st; /* state_raw is kept cut to fit */
     }
 
-    n = text(&j, "errorCode", out->code_raw, sizeof out->code_raw, 0, 0, sq, out);
+    n = text(&j, "errorCode", &out->code_raw, TVC_API_CODE_MAX, 0, 0, sq, out);
     if (n > 0)
         out->code = tvc_api_code_from(out->code_raw, strlen(out->code_raw));
     else if (n < 0)
         out->code = TVC_API_OTHER; /* there, but too long to be one we know */
 
-    text(&j, "error", out->error, sizeof out->error, F_KEEP_CUT, TVC_TRUNC_ERROR, sq, out);
-    text(&j, "recordId", out->record_id, sizeof out->record_id, F_NUMBER | F_DIGITS, 0, sq,
-         out);
-    text(&j, "taskId", out->task_id, sizeof out->task_id, F_NUMBER | F_DIGITS, 0, sq, out);
+    text(&j, "error", &out->error, TVC_API_ERROR_MAX, F_KEEP_CUT, TVC_TRUNC_ERROR, sq, out);
+    text(&j, "recordId", &out->record_id, TVC_API_ID_MAX, F_NUMBER | F_DIGITS, 0, sq, out);
+    text(&j, "taskId", &out->task_id, TVC_API_ID_MAX, F_NUMBER | F_DIGITS, 0, sq, out);
     out->current_step = (int)count(&j, "currentStep", INT_MAX);
-    text(&j, "stepName", out->step_name, sizeof out->step_name, 0, 0, sq, out);
-    text(&j, "storyboardPrompt", out->storyboard_prompt, sizeof out->storyboard_prompt,
-         F_KEEP_CUT, TVC_TRUNC_PROMPT, sq, out);
-    text(&j, "storyboardImageUrl", out->storyboard_image_url,
-         sizeof out->storyboard_image_url, 0, 0, sq, out);
-    text(&j, "videoTaskProgress", out->video_task_progress, sizeof out->video_task_progress,
-         F_NUMBER, 0, sq, out);
-    text(&j, "videoUrl", out->video_url, sizeof out->video_url, 0, 0, sq, out);
+    text(&j, "stepName", &out->step_name, TVC_API_STEP_MAX, 0, 0, sq, out);
+    text(&j, "storyboardPrompt", &out->storyboard_prompt, TVC_API_PROMPT_MAX, F_KEEP_CUT,
+         TVC_TRUNC_PROMPT, sq, out);
+    text(&j, "storyboardImageUrl", &out->storyboard_image_url, TVC_URL_MAX, 0, 0, sq, out);
+    text(&j, "videoTaskProgress", &out->video_task_progress, TVC_API_PROGRESS_MAX, F_NUMBER, 0,
+         sq, out);
+    text(&j, "videoUrl", &out->video_url, TVC_URL_MAX, 0, 0, sq, out);
     generation_time(&j, out);
     out->required_credits = count(&j, "requiredCredits", INT64_MAX);
     return 0;
@@ -315,21 +333,29 @@ void tvc_api_init(struct tvc_api *a, struct tvc_http_client *http, const char *b
     a->generate_ = CALL_NONE;
 }
 
+/* The URL goes first in the work area and stays there for the whole call
+ * (the HTTP client reads it on every hop and re-send). */
 static int build_url(struct tvc_api *a, const char *path)
 {
     size_t b = strlen(a->base_url), p = strlen(path);
 
     while (b > 0 && a->base_url[b - 1] == '/')
         b--;
-    if (b + p >= sizeof a->url_)
+    if (b + p + 1 > sizeof a->buf_ / 2)
         return TVC_ERR_NOSPACE;
-    memcpy(a->url_, a->base_url, b);
-    memcpy(a->url_ + b, path, p + 1);
+    memcpy(a->buf_, a->base_url, b);
+    memcpy(a->buf_ + b, path, p + 1);
+    a->url_len_ = b + p + 1;
     return 0;
 }
 
-/* The final response's head arrived: its body starts a fresh squeeze (a
- * re-sent status request never delivers a body twice, but stay safe). */
+/* Tokens the answer keeps room for however long it is: more than any answer
+ * of the contract needs (its flat objects take about 30). */
+#define MIN_TOKENS 40u
+
+/* The final response's head arrived: its body starts a fresh squeeze over
+ * the request body, which is no longer needed (nothing is re-sent once a
+ * response byte came). */
 static int on_headers(void *user, const struct tvc_http_parser *resp)
 {
     struct tvc_jsq *q = user;
@@ -348,15 +374,16 @@ static int busy(const struct tvc_api *a)
 static int begin(struct tvc_api *a, int body_len, unsigned flags, int call)
 {
     struct tvc_http_req *rq = &a->rq_;
+    size_t region = sizeof a->buf_ - a->url_len_;
     int rc;
 
     memset(rq, 0, sizeof *rq);
     rq->method = "POST";
-    rq->url = a->url_;
+    rq->url = a->buf_;
     rq->bearer = (a->api_key != NULL && a->api_key[0] != '\0') ? a->api_key : NULL;
     rq->content_type = "application/json";
     rq->accept = "application/json";
-    rq->body = (const uint8_t *)a->req_;
+    rq->body = (const uint8_t *)a->buf_ + a->url_len_;
     rq->body_len = (size_t)body_len;
     rq->range_from = 0;
     rq->flags = flags; /* never TVC_HTTP_FOLLOW: see the top of this file */
@@ -364,7 +391,12 @@ static int begin(struct tvc_api *a, int body_len, unsigned flags, int call)
     rq->on_headers = on_headers;
     rq->on_body = tvc_jsq_feed;
     rq->user = &a->jsq_;
-    tvc_jsq_init(&a->jsq_, a->resp_, sizeof a->resp_, TVC_API_STR_MAX);
+    /* The squeeze starts at the headers (on_headers), not here: the region
+     * still holds the request body. */
+    memset(&a->jsq_, 0, sizeof a->jsq_);
+    a->jsq_.buf = a->buf_ + a->url_len_;
+    a->jsq_.cap = region - MIN_TOKENS * sizeof(struct tvc_json_tok);
+    a->jsq_.max_str = TVC_API_STR_MAX;
     a->retry_after_ = -1;
     a->req_base_ = a->http->requests;
     a->generate_ = call;
@@ -384,12 +416,15 @@ int tvc_api_start_generate(struct tvc_api *a, const struct tvc_gen_params *p)
         return TVC_ERR_ARG;
     if (busy(a))
         return TVC_ERR_STATE;
-    n = tvc_api_generate_body(p, a->req_, sizeof a->req_);
-    if (n < 0)
-        return n;
+    rc = tvc_api_validate(p, NULL);
+    if (rc < 0)
+        return rc;
     rc = build_url(a, "/api/sora-2-tvc/generate");
     if (rc < 0)
         return rc;
+    n = tvc_api_generate_body(p, a->buf_ + a->url_len_, sizeof a->buf_ - a->url_len_);
+    if (n < 0)
+        return n;
     /* FRESH: a kept-alive connection that died unseen could otherwise
      * swallow the request; IDEMPOTENT is left out so it is never re-sent. */
     return begin(a, n, TVC_HTTP_FRESH, CALL_GENERATE);
@@ -403,12 +438,16 @@ int tvc_api_start_status(struct tvc_api *a, const char *record_id, const char *t
         return TVC_ERR_ARG;
     if (busy(a))
         return TVC_ERR_STATE;
-    n = tvc_api_status_body(record_id, task_id, a->req_, sizeof a->req_);
-    if (n < 0)
-        return n;
+    rc = tvc_api_status_body(record_id, task_id, NULL, 0);
+    if (rc < 0 && rc != TVC_ERR_NOSPACE)
+        return rc;
     rc = build_url(a, "/api/sora-2-tvc/check-status");
     if (rc < 0)
         return rc;
+    n = tvc_api_status_body(record_id, task_id, a->buf_ + a->url_len_,
+                            sizeof a->buf_ - a->url_len_);
+    if (n < 0)
+        return n;
     return begin(a, n, TVC_HTTP_IDEMPOTENT, CALL_STATUS);
 }
 
@@ -423,6 +462,22 @@ static int64_t retry_after(const struct tvc_http_client *h)
         now = h->port->wall_time(h->port->ctx);
     s = tvc_http_retry_after(v.p, v.len, now);
     return s >= 0 ? s : -1; /* unparseable, or a date without a clock */
+}
+
+/* Decode the squeezed answer; its tokens go in the work area after it. */
+static int decode_answer(struct tvc_api *a, int status, struct tvc_api_result *out)
+{
+    char *text = a->jsq_.buf;
+    uintptr_t at = (uintptr_t)(text + a->jsq_.len + 1);
+    uintptr_t end = (uintptr_t)(a->buf_ + sizeof a->buf_);
+    at = (at + 7u) & ~(uintptr_t)7u;
+    if (at >= end || (end - at) / sizeof(struct tvc_json_tok) == 0) {
+        reset(out, status); /* cannot happen: MIN_TOKENS are kept free */
+        return is_2xx(status) ? TVC_ERR_JSON_TOKENS : 0;
+    }
+    return tvc_api_decode(text, a->jsq_.len, status, a->jsq_.truncated,
+                          (struct tvc_json_tok *)at,
+                          (unsigned)((end - at) / sizeof(struct tvc_json_tok)), out);
 }
 
 int tvc_api_step(struct tvc_api *a, uint32_t wait_ms, struct tvc_api_result *out)
@@ -449,22 +504,14 @@ int tvc_api_step(struct tvc_api *a, uint32_t wait_ms, struct tvc_api_result *out
          * an answer (its status says enough); a 2xx one cannot be read, so
          * for generate the caller must treat the outcome as unknown. */
         status = h->resp.status;
-        a->retry_after_ = retry_after(h);
-        if (is_2xx(status)) {
-            out->http_status = status;
-            out->retry_after_s = a->retry_after_;
-            return TVC_ERR_NOSPACE;
-        }
-        rc = tvc_api_decode(a->resp_, a->jsq_.len, status, a->jsq_.truncated, a->toks_,
-                            TVC_JSON_TOKENS, out);
-        out->retry_after_s = a->retry_after_;
-        return rc;
+        reset(out, status);
+        out->retry_after_s = a->retry_after_ = retry_after(h);
+        return is_2xx(status) ? TVC_ERR_NOSPACE : 0;
     }
     if (rc < 0)
         return rc;
     a->retry_after_ = retry_after(h);
-    rc = tvc_api_decode(a->resp_, a->jsq_.len, h->resp.status, a->jsq_.truncated, a->toks_,
-                        TVC_JSON_TOKENS, out);
+    rc = decode_answer(a, h->resp.status, out);
     out->retry_after_s = a->retry_after_;
     return rc;
 }

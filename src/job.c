@@ -26,9 +26,28 @@ static uint64_t now(const struct tvc_job *j)
     return j->port_->now_ms(j->port_->ctx);
 }
 
+/* The API client and the download share the job's storage: the API's work
+ * area (URL, bodies, answer) is needed only until the answer said
+ * "completed", the download only after that. */
+static void to_dl_mode(struct tvc_job *j)
+{
+    if (j->dl_mode_)
+        return;
+    j->api_requests = j->io_.api.requests;
+    /* the answer's strings lived in the API's work area */
+    j->res.state_raw = j->res.code_raw = j->res.error = j->res.record_id = "";
+    j->res.task_id = j->res.step_name = j->res.storyboard_prompt = "";
+    j->res.storyboard_image_url = j->res.video_task_progress = j->res.video_url = "";
+    j->res_text_gone = 1;
+    memset(&j->io_.dl, 0, sizeof j->io_.dl);
+    j->io_.dl.fh_ = -1;
+    j->dl_mode_ = 1;
+}
+
 static void ev(struct tvc_job *j, int e)
 {
-    j->api_requests = j->api_.requests;
+    if (!j->dl_mode_)
+        j->api_requests = j->io_.api.requests;
     if (j->on_event)
         j->on_event(j->user, j, e);
 }
@@ -97,9 +116,11 @@ static int end_job(struct tvc_job *j, int rc, int retried)
 {
     j->err = rc;
     j->st_ = J_END;
-    tvc_dl_abort(&j->dl_);
+    if (j->dl_mode_)
+        tvc_dl_abort(&j->io_.dl);
+    else
+        j->api_requests = j->io_.api.requests;
     tvc_http_client_close(j->http_);
-    j->api_requests = j->api_.requests;
     budget_release(j);
     if (rc == 0) {
         j->rec.phase = TVC_PHASE_DONE;
@@ -140,7 +161,7 @@ static void bound_io(struct tvc_job *j)
 {
     uint64_t t = now(j);
     uint64_t left = j->deadline_ > t ? j->deadline_ - t : 1;
-    j->api_.io_timeout_ms = left < TVC_HTTP_IO_TIMEOUT_MS ? (uint32_t)left : 0;
+    j->io_.api.io_timeout_ms = left < TVC_HTTP_IO_TIMEOUT_MS ? (uint32_t)left : 0;
 }
 
 /* Take a request from the shared budget.  0: go; TVC_ERR_AGAIN: *wait_ms. */
@@ -283,10 +304,10 @@ static void common_init(struct tvc_job *j, const struct tvc_port *port,
     j->err = 0;
     j->polls_ = 0;
     j->gen_sent_ = 0;
-    memset(&j->res, 0, sizeof j->res);
-    memset(&j->dl_, 0, sizeof j->dl_);
-    j->dl_.fh_ = -1;
-    tvc_api_init(&j->api_, http, base_url, api_key);
+    tvc_api_result_init(&j->res);
+    j->res_text_gone = 0;
+    j->dl_mode_ = 0;
+    tvc_api_init(&j->io_.api, http, base_url, api_key);
     j->t0_ = now(j);
     j->next_ = j->t0_;
     j->deadline_ = j->t0_ + (j->deadline_ms ? j->deadline_ms : TVC_JOB_DEADLINE_MS);
@@ -360,7 +381,8 @@ void tvc_job_abort(struct tvc_job *j)
 {
     if (!j || !j->port_)
         return;
-    tvc_dl_abort(&j->dl_);
+    if (j->dl_mode_)
+        tvc_dl_abort(&j->io_.dl);
     tvc_http_client_close(j->http_);
     budget_release(j);
     if (j->st_ != J_END)
@@ -393,10 +415,10 @@ static int submit_unknown(struct tvc_job *j, int cause)
 /* generate: the one request that must never be sent twice. */
 static int step_submit(struct tvc_job *j, uint32_t wait_ms, uint32_t *sleep_ms)
 {
-    int rc = tvc_api_step(&j->api_, wait_ms, &j->res);
+    int rc = tvc_api_step(&j->io_.api, wait_ms, &j->res);
     int status = j->res.http_status;
 
-    j->api_requests = j->api_.requests;
+    j->api_requests = j->io_.api.requests;
     if (rc == TVC_ERR_AGAIN) {
         *sleep_ms = 0;
         return TVC_ERR_AGAIN;
@@ -441,10 +463,10 @@ static int step_submit(struct tvc_job *j, uint32_t wait_ms, uint32_t *sleep_ms)
 
 static int step_poll(struct tvc_job *j, uint32_t wait_ms, uint32_t *sleep_ms)
 {
-    int rc = tvc_api_step(&j->api_, wait_ms, &j->res);
+    int rc = tvc_api_step(&j->io_.api, wait_ms, &j->res);
     int status = j->res.http_status;
 
-    j->api_requests = j->api_.requests;
+    j->api_requests = j->io_.api.requests;
     if (rc == TVC_ERR_AGAIN) {
         *sleep_ms = 0;
         return TVC_ERR_AGAIN;
@@ -506,11 +528,12 @@ static int dl_begin(struct tvc_job *j, const char *url, const char *path, int wh
     uint64_t t = now(j);
     uint64_t left = j->deadline_ > t ? j->deadline_ - t : 1;
     int rc;
-    j->dl_.progress = dl_progress;
-    j->dl_.progress_user = j;
+    to_dl_mode(j);
+    j->io_.dl.progress = dl_progress;
+    j->io_.dl.progress_user = j;
     /* a stalled transfer ends by the job's deadline too */
-    j->dl_.io_timeout_ms = left < TVC_HTTP_IO_TIMEOUT_MS ? (uint32_t)left : 0;
-    rc = tvc_dl_start(&j->dl_, j->http_, j->port_, url, path);
+    j->io_.dl.io_timeout_ms = left < TVC_HTTP_IO_TIMEOUT_MS ? (uint32_t)left : 0;
+    rc = tvc_dl_start(&j->io_.dl, j->http_, j->port_, url, path);
     if (rc < 0)
         return rc;
     j->dl_what = what;
@@ -525,7 +548,7 @@ static int dl_step(struct tvc_job *j, uint32_t wait_ms, uint32_t *sleep_ms, int 
     int rc;
     if (now(j) >= j->deadline_)
         return deadline_end(j); /* the part file stays for resume */
-    rc = tvc_dl_step(&j->dl_, wait_ms);
+    rc = tvc_dl_step(&j->io_.dl, wait_ms);
     if (rc == TVC_ERR_AGAIN) {
         *sleep_ms = 0;
         return TVC_ERR_AGAIN;
@@ -540,7 +563,7 @@ static int dl_step(struct tvc_job *j, uint32_t wait_ms, uint32_t *sleep_ms, int 
      * trouble, truncation and 429/5xx; the policy gives up on trust,
      * storage and other statuses.  As for polls, a stall cut at the
      * deadline is the deadline. */
-    return retry_or_end(j, rc, rc == TVC_ERR_HTTP_STATUS ? j->dl_.http_status : 0, -1, prep,
+    return retry_or_end(j, rc, rc == TVC_ERR_HTTP_STATUS ? j->io_.dl.http_status : 0, -1, prep,
                         sleep_ms);
 }
 
@@ -574,7 +597,7 @@ int tvc_job_step(struct tvc_job *j, uint32_t wait_ms, uint32_t *sleep_ms)
                 return finish(j, rc); /* nothing sent: safe to stop */
         }
         bound_io(j);
-        rc = tvc_api_start_generate(&j->api_, &j->params_);
+        rc = tvc_api_start_generate(&j->io_.api, &j->params_);
         if (rc < 0) /* e.g. DNS failure: nothing was sent */
             return submit_not_sent(j, rc, 0, sleep_ms);
         j->gen_sent_ = 1;
@@ -588,7 +611,7 @@ int tvc_job_step(struct tvc_job *j, uint32_t wait_ms, uint32_t *sleep_ms)
         if (budget(j, &w) == TVC_ERR_AGAIN)
             return wait_or_end(j, w, J_POLL_PREP, TVC_ERR_BUDGET, sleep_ms);
         bound_io(j);
-        rc = tvc_api_start_status(&j->api_, j->rec.record_id[0] ? j->rec.record_id : NULL,
+        rc = tvc_api_start_status(&j->io_.api, j->rec.record_id[0] ? j->rec.record_id : NULL,
                                   j->rec.task_id[0] ? j->rec.task_id : NULL);
         if (rc < 0)
             return retry_or_end(j, rc, 0, -1, J_POLL_PREP, sleep_ms);
@@ -615,8 +638,8 @@ int tvc_job_step(struct tvc_job *j, uint32_t wait_ms, uint32_t *sleep_ms)
     case J_VID:
         rc = dl_step(j, wait_ms, sleep_ms, J_VID_PREP, J_END);
         if (rc == TVC_ERR_AGAIN && j->st_ == J_END) {
-            memcpy(j->video_sha256, j->dl_.sha256, sizeof j->video_sha256);
-            j->video_bytes = j->dl_.bytes;
+            memcpy(j->video_sha256, j->io_.dl.sha256, sizeof j->video_sha256);
+            j->video_bytes = j->io_.dl.bytes;
             return finish(j, 0);
         }
         return rc;

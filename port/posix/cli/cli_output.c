@@ -188,3 +188,41 @@ void cli_error(const struct cli_opts *o, int rc, const struct tvc_api_result *re
     }
     fprintf(stderr, "tvc: %s\n", tvc_strerror(rc));
 }
+
+/* The job's answer strings live in its API work area, which the downloads
+ * take over: the last answer is copied here at every status event. */
+static struct tvc_api_result kept;
+static char kept_text[TVC_API_BUF];
+
+static const char *keep_str(size_t *at, const char *src)
+{
+    size_t n = strlen(src);
+    char *dst;
+    if (*at + n + 1 > sizeof kept_text)
+        return "";
+    dst = kept_text + *at;
+    memcpy(dst, src, n + 1);
+    *at += n + 1;
+    return dst;
+}
+
+void cli_keep_answer(const struct tvc_api_result *r)
+{
+    size_t at = 0;
+    kept = *r;
+    kept.state_raw = keep_str(&at, r->state_raw);
+    kept.code_raw = keep_str(&at, r->code_raw);
+    kept.error = keep_str(&at, r->error);
+    kept.record_id = keep_str(&at, r->record_id);
+    kept.task_id = keep_str(&at, r->task_id);
+    kept.step_name = keep_str(&at, r->step_name);
+    kept.storyboard_prompt = keep_str(&at, r->storyboard_prompt);
+    kept.storyboard_image_url = keep_str(&at, r->storyboard_image_url);
+    kept.video_task_progress = keep_str(&at, r->video_task_progress);
+    kept.video_url = keep_str(&at, r->video_url);
+}
+
+const struct tvc_api_result *cli_answer(const struct tvc_job *j)
+{
+    return j->res_text_gone ? &kept : &j->res;
+}

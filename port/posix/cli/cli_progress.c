@@ -123,6 +123,8 @@ void cli_progress_event(void *user, const struct tvc_job *j, int event)
 {
     char line[200];
     (void)user;
+    if (event == TVC_EV_SUBMITTED || event == TVC_EV_STATUS)
+        cli_keep_answer(&j->res);
     if (quiet)
         return;
     switch (event) {

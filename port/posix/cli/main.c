@@ -403,9 +403,10 @@ static int run_job(const struct cli_opts *o, int stop_after_submit)
 static int report_job(const struct cli_opts *o, int rc)
 {
     int in_dl = job.rec.phase == TVC_PHASE_DOWNLOADING;
-    int code = cli_exit_code(rc, &job.res, in_dl);
+    const struct tvc_api_result *res = cli_answer(&job);
+    int code = cli_exit_code(rc, res, in_dl);
     if (o->json) {
-        cli_print_json(o, &job, &job.res, rc, in_dl, rc == 0 && !o->no_wait ? job.rec.out : NULL,
+        cli_print_json(o, &job, res, rc, in_dl, rc == 0 && !o->no_wait ? job.rec.out : NULL,
                        rc == 0 && job.have_storyboard_file ? job.rec.storyboard_out : NULL,
                        rc == 0 && !o->no_wait ? job.video_sha256 : NULL,
                        rc == 0 && !o->no_wait ? (int64_t)job.video_bytes : -1, job.api_requests);
@@ -420,7 +421,7 @@ static int report_job(const struct cli_opts *o, int rc)
         printf("recordId %s\napiRequests %u\n", job.rec.record_id, job.api_requests);
     }
     if (rc < 0) {
-        cli_error(o, rc, &job.res);
+        cli_error(o, rc, res);
         if (http.tls_error && !o->quiet)
             fprintf(stderr, "tvc: (mbedTLS error -0x%04x)\n", (unsigned)-http.tls_error);
         if (rc == TVC_ERR_OUTCOME_UNKNOWN)
@@ -561,7 +562,7 @@ static int cmd_status(const struct cli_opts *o)
         uint64_t left = rt.deadline > t ? rt.deadline - t : 1;
         /* a stalled answer ends with --timeout, not an I/O timeout later */
         api.io_timeout_ms = left < TVC_HTTP_IO_TIMEOUT_MS ? (uint32_t)left : 0;
-        memset(&res, 0, sizeof res);
+        tvc_api_result_init(&res);
         rc = tvc_api_start_status(&api, o->record_id, o->task_id);
         if (rc == 0)
             do
