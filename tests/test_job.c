@@ -1023,7 +1023,7 @@ static void t_honest_end(void)
     W->job.deadline_ms = 20000;
     CHECK_EQ(start_new(0), 0);
     CHECK_EQ(drive(1000, 100000), TVC_ERR_HTTP_STATUS);
-    CHECK_EQ(W->job.dl_.http_status, 503);
+    CHECK_EQ(W->job.io_.dl.http_status, 503);
     CHECK(W->nreq >= 4 && W->nreq < 2 + TVC_JOB_MAX_ATTEMPTS);
     CHECK_EQ(jphase(), TVC_PHASE_DOWNLOADING); /* resumable */
     teardown();
