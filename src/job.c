@@ -507,6 +507,7 @@ static int dl_begin(struct tvc_job *j, const char *url, const char *path, int wh
     int rc;
     j->dl_.progress = dl_progress;
     j->dl_.progress_user = j;
+    j->dl_.hash = j->hash;
     /* a stalled transfer ends by the job's deadline too */
     j->dl_.io_timeout_ms = left < TVC_HTTP_IO_TIMEOUT_MS ? (uint32_t)left : 0;
     rc = tvc_dl_start(&j->dl_, j->http_, j->port_, url, path);

@@ -136,9 +136,9 @@ static void test_framing_every_chunk_size(void)
                 CHECK_EQ(x->c.resp.status, fc->want_status);
                 CHECK_MEM(x->sink.body, x->sink.len, fc->want_body, strlen(fc->want_body));
                 CHECK_EQ(x->sink.headers_calls, 1);
-                CHECK_EQ(x->c.sock >= 0, fc->keep);
+                CHECK_EQ(tvc_http_client_connected(&x->c), fc->keep);
             } else {
-                CHECK_EQ(x->c.sock, -1);
+                CHECK_EQ(tvc_http_client_connected(&x->c), 0);
             }
             tvc_http_client_close(&x->c);
             free(x);
@@ -315,7 +315,7 @@ static void test_stall_mid_body_times_out(void)
     CHECK_EQ(tvc_http_request(&x->c, &x->rq), TVC_ERR_TIMEOUT);
     CHECK(x->fp.clock - t0 >= 2500);
     CHECK(x->fp.clock - t0 <= 2501);
-    CHECK_EQ(x->c.sock, -1);
+    CHECK_EQ(tvc_http_client_connected(&x->c), 0);
     free(x);
 }
 
@@ -337,7 +337,7 @@ static void test_extra_bytes_not_reused(void)
     fp_add(&x->fp, "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nokEXTRA");
     CHECK_EQ(tvc_http_request(&x->c, &x->rq), 0);
     CHECK_MEM(x->sink.body, x->sink.len, "ok", 2);
-    CHECK_EQ(x->c.sock, -1);
+    CHECK_EQ(tvc_http_client_connected(&x->c), 0);
     free(x);
 }
 
@@ -348,7 +348,7 @@ static void test_sink_abort(void)
     x->sink.abort_after = 3;
     x->fp.conn[0].chunk = 1;
     CHECK_EQ(tvc_http_request(&x->c, &x->rq), TVC_ERR_ABORTED);
-    CHECK_EQ(x->c.sock, -1);
+    CHECK_EQ(tvc_http_client_connected(&x->c), 0);
     free(x);
 }
 
