@@ -77,7 +77,8 @@ struct tvc_dl {
  * private members are.  The directory of @p path must exist.
  * @p url and @p path are **not copied**: both must stay valid and unchanged
  * until the download has ended (done, failed or aborted).
- * @return 0; TVC_ERR_ARG; TVC_ERR_STATE (this download is running);
+ * @return 0; TVC_ERR_ARG; TVC_ERR_STATE (this download is running, or
+ *         @p http is in an exchange);
  *         TVC_ERR_PORT; TVC_ERR_NOSPACE (path or URL too long); URL errors;
  *         TVC_ERR_STORAGE; or another error of tvc_http_start() (e.g.
  *         TVC_ERR_CONNECT from a port that refuses at once).

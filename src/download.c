@@ -546,8 +546,8 @@ int tvc_dl_start(struct tvc_dl *d, struct tvc_http_client *http, const struct tv
 
     if (!d || !http || !url || !path || !path[0])
         return TVC_ERR_ARG;
-    if (running(d))
-        return TVC_ERR_STATE;
+    if (running(d) || tvc_http_client_busy(http))
+        return TVC_ERR_STATE; /* the client's buffer is borrowed for hashing */
     rc = tvc_port_check_storage(port);
     if (rc < 0)
         return rc;

@@ -179,6 +179,39 @@ static void test_name_ok_and_resumption(void)
     ts_server_stop(&s);
 }
 
+/* One mbedtls_ssl_handshake_step() per call: even with a generous wait the
+ * handshake takes many calls (one per message or flight), never one long
+ * call. */
+static void test_handshake_is_stepped(void)
+{
+    struct ts_server s;
+    struct tvc_tls t;
+    int sock, rc, calls = 0;
+    uint64_t deadline;
+
+    if (ts_server_start(&s, "127.0.0.1", "good.crt", "good.key", 1) != 0) {
+        CHECK(!"server");
+        return;
+    }
+    resolve("localhost", s.port, "127.0.0.1");
+    CHECK_EQ(tls_ready(&t), 0);
+    sock = tcp_connect("localhost", s.port);
+    CHECK(sock >= 0);
+    CHECK_EQ(tvc_tls_start(&t, sock, "localhost", s.port), 0);
+    deadline = ts_now_ms() + 10000;
+    do {
+        rc = tvc_tls_handshake(&t, 2000);
+        calls++;
+    } while (rc == TVC_ERR_AGAIN && ts_now_ms() < deadline);
+    CHECK_EQ(rc, 0);
+    CHECK_EQ(t.verify_flags, 0);
+    CHECK(calls >= 8); /* a full TLS 1.2 client handshake has about 15 steps */
+    printf("note: full handshake in %d calls\n", calls);
+    tls_disconnect(&t, sock);
+    tvc_tls_free(&t);
+    ts_server_stop(&s);
+}
+
 /* A session is offered to the same host and port only. */
 static void test_session_not_offered_to_other_host(void)
 {
@@ -726,6 +759,7 @@ int main(void)
     RUN(test_add_ca_file);
     RUN(test_add_ca_memory_used);
     RUN(test_name_ok_and_resumption);
+    RUN(test_handshake_is_stepped);
     RUN(test_session_not_offered_to_other_host);
     RUN(test_ipv4_literal_ok);
     RUN(test_ipv6_literal_ok);
