@@ -316,7 +316,8 @@ void tvc_http_client_init(struct tvc_http_client *c, const struct tvc_port *port
  * @brief Use @p http for http:// and @p https for https:// URLs (either may
  * be NULL: that scheme then fails with TVC_ERR_URL_SCHEME).  Closes any
  * open connection.  Only between exchanges.
- * @return 0; TVC_ERR_STATE (an exchange is running); TVC_ERR_ARG.
+ * @return 0; TVC_ERR_STATE (an exchange is running); TVC_ERR_ARG (@p c
+ *         NULL, or a transport lacks connect/handshake/send/recv/close).
  */
 int tvc_http_client_set_transports(struct tvc_http_client *c,
                                    const struct tvc_transport *http,
@@ -333,7 +334,8 @@ int tvc_http_client_busy(const struct tvc_http_client *c);
  * that reusing a kept-alive connection first looks (without waiting)
  * whether the server closed it.  @p req->url is not copied: it must stay
  * valid until the exchange ends (as must the rest of @p req).
- * @return 0; TVC_ERR_STATE (an exchange is running); TVC_ERR_ARG;
+ * @return 0; TVC_ERR_STATE (an exchange is running); TVC_ERR_ARG (also:
+ *         the https transport given to init() lacks a mandatory function);
  *         TVC_ERR_URL / TVC_ERR_URL_SCHEME (also: no transport for the
  *         scheme) / TVC_ERR_URL_USERINFO; TVC_ERR_NOSPACE (URL of
  *         TVC_URL_MAX bytes or more); TVC_ERR_PORT; or the transport's

@@ -138,11 +138,17 @@ void tvc_http_client_init(struct tvc_http_client *c, const struct tvc_port *port
     c->io_cap = io_cap;
 }
 
+/* NULL (scheme refused) or every mandatory function present. */
+static int transport_ok(const struct tvc_transport *t)
+{
+    return !t || (t->connect && t->handshake && t->send && t->recv && t->close);
+}
+
 int tvc_http_client_set_transports(struct tvc_http_client *c,
                                    const struct tvc_transport *http,
                                    const struct tvc_transport *https)
 {
-    if (!c)
+    if (!c || !transport_ok(http) || !transport_ok(https))
         return TVC_ERR_ARG;
     if (c->state != ST_IDLE)
         return TVC_ERR_STATE;
@@ -411,6 +417,8 @@ int tvc_http_start(struct tvc_http_client *c, const struct tvc_http_req *req)
         return rc;
     if (!transport_for(c, c->u_.scheme))
         return TVC_ERR_URL_SCHEME;
+    if (!transport_ok(c->https_t_))
+        return TVC_ERR_ARG; /* init() cannot refuse a half-filled transport */
 
     c->req = req;
     c->url_ = req->url;

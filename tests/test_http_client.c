@@ -586,6 +586,12 @@ static void test_transport_for_https_only(void)
     /* no transport for https: refused before any traffic */
     x->rq.url = "https://api.example/x";
     CHECK_EQ(tvc_http_start(&x->c, &x->rq), TVC_ERR_URL_SCHEME);
+    {
+        struct tvc_transport half = t;
+        half.recv = NULL;
+        CHECK_EQ(tvc_http_client_set_transports(&x->c, NULL, &half), TVC_ERR_ARG);
+        CHECK_EQ(tvc_http_client_set_transports(NULL, NULL, NULL), TVC_ERR_ARG);
+    }
     CHECK_EQ(tvc_http_client_set_transports(&x->c, NULL, &t), 0);
     /* and now none for http */
     x->rq.url = "http://api.example/x";
