@@ -302,8 +302,8 @@ struct tvc_http_client {
  * receive buffer (TVC_HTTP_IO_BUF), the most one step ever receives.
  *
  * http:// goes through a plain TCP transport over @p port built into the
- * client; https:// through @p https (e.g. tvc_tls_transport_init() from
- * tvc_tls.h, or a modem's own TLS), which may be NULL for an http-only
+ * client; https:// through @p https (the TLS transport libtvc ships, see
+ * tvc_transport.h, or a modem's own TLS), which may be NULL for an http-only
  * client (https URLs then fail with TVC_ERR_URL_SCHEME).
  * tvc_http_client_set_transports() replaces either.  @p port (for its clock
  * and the built-in transport) and the transports must outlive the client.
