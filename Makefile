@@ -45,13 +45,22 @@ TEST_BIN := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
 LIB := $(BUILD)/libtvc.a
 PROG := $(BUILD)/tvc
 
+# The core without mbedTLS: every source but the mbedTLS glue, compiled with
+# no mbedTLS header reached (checked in each dependency file) and linked into
+# tests/plain/test_http_plain without -lmbed* (checked with nm).
+NOMB_SRC := $(filter-out src/tls_mbedtls.c src/hash_mbedtls.c,$(CORE_SRC)) $(PORT_SRC)
+NOMB_OBJ := $(NOMB_SRC:%.c=$(BUILD)/nomb/%.o)
+NOMB_LIB := $(BUILD)/nomb/libtvc-nomb.a
+NOMB_TSUP := $(addprefix $(BUILD)/nomb/tests/,harness.o tl_servers.o tls_server.o)
+PLAIN_TEST := $(BUILD)/tests/test_http_plain
+
 .PHONY: all lib tests deps deps-test deps-demo test check-alloc check-symbols \
         check-clang install uninstall clean demo size
 .DEFAULT_GOAL := all
 
 all: $(LIB) $(PROG)
 lib: $(LIB)
-tests: $(TEST_BIN)
+tests: $(TEST_BIN) $(PLAIN_TEST)
 
 deps:
 	@sh boards/posix/deps.sh build "$(CC)"
@@ -73,6 +82,19 @@ $(PROG): $(CLI_OBJ) $(LIB)
 
 $(BUILD)/tests/%: $(BUILD)/tests/%.o $(TSUP_OBJ) $(LIB)
 	$(CC) $(CFLAGS) $(SANFLAGS) $(LDFLAGS) -o $@ $< $(TSUP_OBJ) $(LIB) $(LIBS)
+
+$(BUILD)/nomb/%.o: %.c | deps
+	@mkdir -p $(dir $@)
+	$(CC) $(STD) $(WARN) $(CFLAGS) $(SANFLAGS) $(INC) $(CPPFLAGS) -MMD -MP -c $< -o $@
+	@if grep -qi mbedtls $(@:.o=.d); then echo "$<: reaches an mbedTLS header"; rm -f $@; exit 1; fi
+
+$(NOMB_LIB): $(NOMB_OBJ)
+	@rm -f $@
+	$(AR) rcs $@ $^
+
+$(PLAIN_TEST): $(BUILD)/nomb/tests/plain/test_http_plain.o $(NOMB_TSUP) $(NOMB_LIB)
+	$(CC) $(CFLAGS) $(SANFLAGS) $(LDFLAGS) -o $@ $^
+	@if $(NM) $@ | grep -qi mbedtls; then echo "$@: references mbedTLS"; rm -f $@; exit 1; fi
 
 # The core must not touch the heap: no core object may reference an allocator.
 check-alloc: $(CORE_OBJ)

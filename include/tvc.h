@@ -3,8 +3,10 @@
  * @brief libtvc: a tiny, portable client for NanoPhoto.AI's Sora 2 TVC Ad API.
  *
  * Include this one header.  The core allocates nothing and reaches the
- * platform only through `struct tvc_port` (tvc_port.h); every compile-time
- * option is in tvc_config.h.
+ * platform only through `struct tvc_port` (tvc_port.h) and the network only
+ * through transports (tvc_transport.h); every compile-time option is in
+ * tvc_config.h.  The mbedTLS glue (TLS transport, SHA-256) is in tvc_tls.h,
+ * which is not included here: include it where you set up TLS.
  */
 #ifndef TVC_H
 #define TVC_H
@@ -14,8 +16,9 @@
 #include "tvc_port.h"
 #include "tvc_url.h"
 #include "tvc_json.h"
+#include "tvc_transport.h"
+#include "tvc_hash.h"
 #include "tvc_http.h"
-#include "tvc_tls.h"
 #include "tvc_api.h"
 #include "tvc_download.h"
 #include "tvc_journal.h"

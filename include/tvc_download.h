@@ -16,9 +16,8 @@
 
 #include "tvc_base.h"
 #include "tvc_config.h"
+#include "tvc_hash.h"
 #include "tvc_http.h"
-
-#include <mbedtls/sha256.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -30,23 +29,26 @@ typedef void (*tvc_dl_progress_fn)(void *user, uint64_t have, int64_t total);
 struct tvc_dl {
     struct tvc_http_client *http;
     const struct tvc_port *port;
+    /** SHA-256 engine (tvc_hash.h; e.g. tvc_hash_mbedtls_init() from
+     *  tvc_tls.h), or NULL: no digest is computed and sha256 stays zero.
+     *  Used by one download at a time. */
+    const struct tvc_hash *hash;
     tvc_dl_progress_fn progress;  /**< may be NULL */
     void *progress_user;
     uint32_t io_timeout_ms;       /**< 0: default */
 
     /* results, valid after success */
-    uint8_t sha256[32];           /**< SHA-256 of the finished file */
+    uint8_t sha256[32];           /**< SHA-256 of the finished file (zero without a hash) */
     uint64_t bytes;               /**< its size */
     int resumed;                  /**< 1 when an earlier part was kept */
     int http_status;              /**< status of the last answer */
 
     /* private */
-    char url_[TVC_URL_MAX];
-    char path_[TVC_PATH_MAX];
-    char part_[TVC_PATH_MAX + 8];
-    char meta_[TVC_PATH_MAX + 16];
-    char validator_[128];
-    char new_validator_[128];
+    const char *url_;             /* the caller's URL (not copied) */
+    const char *dest_;            /* the caller's path (not copied) */
+    char path_[TVC_PATH_MAX + 11]; /* "<path>" + ".part" or ".part.meta", rewritten in place */
+    uint16_t plen_;               /* strlen of <path> */
+    char validator_[128];         /* stored validator (If-Range), then the new answer's */
     struct tvc_http_req rq_;
     int fh_;
     uint64_t have_;
@@ -54,7 +56,6 @@ struct tvc_dl {
     int64_t expect_;
     int state_;
     int err_;
-    mbedtls_sha256_context sha_;  /* hash of the part so far: no re-read at the end */
     int hash_fh_;                 /* part being hashed before a resume, -1 none */
     uint64_t hashed_;
 };
@@ -70,11 +71,14 @@ struct tvc_dl {
 
 /**
  * @brief Begin (or resume) downloading @p url to @p path.
- * @p port must provide storage; @p http should be a client with TLS for https.
- * Set d->progress, d->progress_user and d->io_timeout_ms before the call
- * (they are not reset); results and private members are.  The directory of
- * @p path must exist.
- * @return 0; TVC_ERR_ARG; TVC_ERR_STATE (this download is running);
+ * @p port must provide storage; @p http should be a client with an https
+ * transport for https URLs.  Set d->hash, d->progress, d->progress_user and
+ * d->io_timeout_ms before the call (they are not reset); results and
+ * private members are.  The directory of @p path must exist.
+ * @p url and @p path are **not copied**: both must stay valid and unchanged
+ * until the download has ended (done, failed or aborted).
+ * @return 0; TVC_ERR_ARG; TVC_ERR_STATE (this download is running, or
+ *         @p http is in an exchange);
  *         TVC_ERR_PORT; TVC_ERR_NOSPACE (path or URL too long); URL errors;
  *         TVC_ERR_STORAGE; or another error of tvc_http_start() (e.g.
  *         TVC_ERR_CONNECT from a port that refuses at once).
@@ -83,8 +87,17 @@ int tvc_dl_start(struct tvc_dl *d, struct tvc_http_client *http, const struct tv
                  const char *url, const char *path);
 
 /**
- * @brief Advance the download.
- * @return TVC_ERR_AGAIN; 0 done (file at path, d->sha256 and d->bytes set);
+ * @brief Advance the download by a bounded amount of work.
+ *
+ * One call does one of: hash at most TVC_DL_HASH_PER_STEP bytes of a kept
+ * part (file reads of at most the client's io_cap bytes); or one
+ * tvc_http_step() (at most one transport receive of at most io_cap bytes and
+ * at most one body piece, hence at most one part-file write and one hash
+ * update of that piece); plus, on the answer's headers, the meta file
+ * (one open, 7 small writes, one fsync), and at the end a fixed number of
+ * file operations (fsync, size, rename, directory sync, remove).  It blocks
+ * at most about @p wait_ms in any one transport call.
+ * @return TVC_ERR_AGAIN (call again: more work is ready or awaited); 0 done (file at path, d->sha256 and d->bytes set);
  *         TVC_ERR_HTTP_STATUS (not 200/206, see d->http_status; the part file
  *         is kept); TVC_ERR_HTTP_TRUNCATED (length did not verify; part kept
  *         for a resume); TVC_ERR_STORAGE; network/TLS/HTTP errors of

@@ -2,7 +2,11 @@
  * @file tvc_http.h
  * @brief The HTTP/1.1 client: request writer, incremental response parser,
  * and a client that runs one exchange at a time as a step-driven state
- * machine (connect, TLS, send, receive, redirects, keep-alive).
+ * machine (connect, handshake, send, receive, redirects, keep-alive).
+ *
+ * The client reaches the network only through a `struct tvc_transport`
+ * (tvc_transport.h), one for http:// and one for https://.  Nothing here
+ * depends on a TLS library.
  */
 #ifndef TVC_HTTP_H
 #define TVC_HTTP_H
@@ -10,13 +14,12 @@
 #include "tvc_base.h"
 #include "tvc_config.h"
 #include "tvc_port.h"
+#include "tvc_transport.h"
 #include "tvc_url.h"
 
 #ifdef __cplusplus
 extern "C" {
 #endif
-
-struct tvc_tls;
 
 /* ------------------------------------------------------------------ */
 /* Request writer                                                      */
@@ -52,10 +55,16 @@ int tvc_http_head_write(char *buf, size_t cap, const struct tvc_http_head *h);
 /* ------------------------------------------------------------------ */
 /* Response parser                                                     */
 
-/** @brief One header field; slices point into the parser's buffer. */
+/**
+ * @brief One header field slot: offsets into the parser's header buffer
+ * (8 bytes, whatever the pointer size).  Read fields with
+ * tvc_http_parser_header() or tvc_http_parser_field().
+ */
 struct tvc_http_header {
-    struct tvc_slice name;
-    struct tvc_slice value; /**< leading/trailing white space removed */
+    uint16_t name_;
+    uint16_t name_len_;
+    uint16_t value_;
+    uint16_t value_len_;
 };
 
 /**
@@ -91,37 +100,38 @@ typedef int (*tvc_http_body_fn)(void *user, const uint8_t *data, size_t len);
 struct tvc_http_parser {
     /* caller's storage */
     char *buf;
-    size_t cap;
     struct tvc_http_header *hdrs;
-    unsigned max_hdrs;
 
     /* results: valid from TVC_HTTP_HEADERS until the next init */
-    int status;                /**< e.g. 200 */
-    int minor;                 /**< HTTP/1.<minor> */
-    struct tvc_slice reason;
-    unsigned nhdrs;
     int64_t content_length;    /**< -1 when absent */
+    uint64_t body_bytes;       /**< body bytes delivered so far */
+    struct tvc_slice reason;
+    uint32_t bytes_seen;       /**< response bytes consumed (incl. 1xx), saturating; 0: none yet */
+    uint16_t status;           /**< e.g. 200 */
+    uint16_t nhdrs;
+    uint8_t minor;             /**< HTTP/1.<minor> */
     uint8_t chunked;           /**< Transfer-Encoding: chunked */
     uint8_t until_close;       /**< body runs until the connection closes */
     uint8_t no_body;           /**< HEAD, 204, 304 */
     uint8_t keep_alive;        /**< connection reusable after DONE */
-    uint64_t body_bytes;       /**< body bytes delivered so far */
-    uint32_t bytes_seen;       /**< response bytes consumed (incl. 1xx), saturating; 0: none yet */
 
     /* private */
-    int st_;
-    size_t used_;
-    uint64_t left_;
-    size_t line_;
-    int head_req_;
+    uint8_t st_;
+    uint8_t head_req_;
+    uint16_t cap_;
+    uint16_t used_;
+    uint16_t max_hdrs_;
     int err_;                  /* sticky error once st_ is the failed state */
+    uint32_t line_;
+    uint64_t left_;
 };
 
 /**
  * @brief Prepare to parse one response.
  *
  * The header block of each response (status line through the empty line,
- * line ends included) is copied into @p buf and must fit in @p cap bytes:
+ * line ends included) is copied into @p buf and must fit in @p cap bytes
+ * (at most 65535 are used: field slots are 16-bit offsets):
  * a block of exactly @p cap bytes is accepted, one byte more fails with
  * TVC_ERR_HTTP_HEADERS_TOO_LARGE.  Each interim 1xx block is bounded
  * separately (it is dropped before the next one is read).
@@ -148,6 +158,12 @@ void tvc_http_parser_init(struct tvc_http_parser *p, char *buf, size_t cap,
 /**
  * @brief Feed received bytes.  Interim 1xx responses are skipped.
  * Body bytes go to @p fn (may be NULL to discard).
+ *
+ * Bounded work: one call makes **at most one call of @p fn** (one body
+ * piece).  When a piece was delivered and input remains (several chunks in
+ * one buffer), the call returns TVC_HTTP_NEED_MORE with *consumed < @p len:
+ * feed the rest again.  Otherwise TVC_HTTP_NEED_MORE means every byte was
+ * consumed.
  * @param consumed set to the number of bytes used from @p data
  * @return TVC_HTTP_NEED_MORE, TVC_HTTP_HEADERS, TVC_HTTP_DONE (see enum);
  *         TVC_ERR_HTTP, TVC_ERR_HTTP_HEADERS_TOO_LARGE,
@@ -176,6 +192,14 @@ int tvc_http_parser_eof(struct tvc_http_parser *p);
  */
 int tvc_http_parser_header(const struct tvc_http_parser *p, const char *name,
                            struct tvc_slice *value);
+
+/**
+ * @brief Field number @p i (0 .. nhdrs-1) in arrival order; either output
+ * may be NULL.  Slices point into the header buffer.
+ * @return 0; TVC_ERR_NOT_FOUND (no such field).
+ */
+int tvc_http_parser_field(const struct tvc_http_parser *p, unsigned i,
+                          struct tvc_slice *name, struct tvc_slice *value);
 
 /* ------------------------------------------------------------------ */
 /* Client                                                              */
@@ -220,11 +244,15 @@ struct tvc_http_req {
 
 /**
  * @brief A client: one connection at a time, kept alive between requests
- * when the server allows.  All storage is inside or handed in.
+ * when the server allows.  All storage is inside or handed in.  Members
+ * ending in '_' are private.
  */
 struct tvc_http_client {
     const struct tvc_port *port;
-    struct tvc_tls *tls;        /**< NULL: https URLs fail with TVC_ERR_URL_SCHEME */
+    const struct tvc_transport *http_t_;  /* transport for http://, NULL: refused */
+    const struct tvc_transport *https_t_; /* transport for https://, NULL: refused */
+    struct tvc_transport tcp_t_;          /* built-in plain TCP over the port */
+    struct tvc_tcp tcp_;
     char *hdr_buf;              /**< request head and response header block */
     size_t hdr_cap;
     uint8_t *io_buf;            /**< receive buffer */
@@ -233,73 +261,117 @@ struct tvc_http_client {
     struct tvc_http_parser resp; /**< the current / last response */
 
     /* the open connection, if any */
-    int sock;                   /**< -1 when none */
-    int conn_scheme;
-    uint16_t conn_port;
-    char conn_host[TVC_HOST_MAX];
+    const struct tvc_transport *conn_; /* NULL when none */
     uint32_t conn_uses;         /**< exchanges completed on this connection */
+    uint16_t conn_port_;
+    uint8_t conn_scheme_;
+    char conn_host_[TVC_HOST_MAX];
 
     /* the exchange in progress */
     const struct tvc_http_req *req;
-    char url[TVC_URL_MAX];      /**< current hop's URL */
-    struct tvc_url u;
-    const char *method;
-    int send_body;
-    int drop_auth;
-    int state;
-    unsigned xflags;            /**< private per-hop flags */
-    int fed_after_headers;
-    int retried;
-    size_t head_len;
-    size_t sent;
-    size_t io_pos;
-    size_t io_len;
-    uint64_t deadline;
-    uint64_t connect_deadline;
+    const char *url_;           /* current hop's URL: req->url, or redir_ after a redirect */
+    char redir_[TVC_URL_MAX];   /* redirect target (the first hop's URL is never copied) */
+    struct tvc_url u_;          /* url_ parsed; slices into it */
+    const char *method_;
+    uint8_t state;              /**< 0 idle, else an exchange runs (read it with tvc_http_client_busy()) */
+    uint8_t send_body_;
+    uint8_t drop_auth_;
+    uint8_t xflags_;
+    uint8_t fed_after_headers_;
+    uint8_t retried_;
+    uint8_t call_recv_;         /* transport receives in the current tvc_http_step() call */
+    uint8_t call_sink_;         /* body pieces delivered in the current call */
+    uint32_t head_len_;
+    uint32_t sent_;
+    uint32_t io_pos_;
+    uint32_t io_len_;
+    uint64_t deadline_;
+    uint64_t connect_deadline_;
 
     /* results and statistics */
     int redirects;              /**< hops followed in the last exchange */
     int request_bytes_out;      /**< 1 once any request byte of this exchange reached the transport */
-    int unclean_end;            /**< 1 when the body ran until a TLS connection closed without
-                                     close_notify: complete by framing, not provably (RFC 9112 9.8) */
-    int tls_error;              /**< raw mbedTLS code of the last TLS failure (0 if none) */
+    int unclean_end;            /**< 1 when the body ran until the connection closed and the
+                                     transport could not prove the end (TLS without close_notify):
+                                     complete by framing, not provably (RFC 9112 9.8) */
+    int tls_error;              /**< raw lower-layer code of the last failure, from the transport's
+                                     detail() (for TLS, the TLS library's own code); 0 none */
     int sink_err;               /**< with TVC_ERR_ABORTED: the callback's own negative code
                                      (on_headers or on_body); 0 otherwise */
-    uint32_t connects;          /**< TCP connections opened by this client */
+    uint32_t connects;          /**< connections opened by this client */
     uint32_t requests;          /**< request heads sent by this client (incl. redirects) */
 };
 
 /**
  * @brief Set up a client.  Never fails; tvc_http_client_close() is safe
  * afterwards.  @p hdr_cap bounds the response header block (use
- * TVC_HTTP_HEADER_BUF); @p io_cap is the receive buffer (TVC_HTTP_IO_BUF).
- * @p tls may be NULL for an http-only client.
+ * TVC_HTTP_HEADER_BUF; at most 65535 bytes are used); @p io_cap is the
+ * receive buffer (TVC_HTTP_IO_BUF), the most one step ever receives.
+ *
+ * http:// goes through a plain TCP transport over @p port built into the
+ * client; https:// through @p https (the TLS transport libtvc ships, see
+ * tvc_transport.h, or a modem's own TLS), which may be NULL for an http-only
+ * client (https URLs then fail with TVC_ERR_URL_SCHEME).
+ * tvc_http_client_set_transports() replaces either.  @p port (for its clock
+ * and the built-in transport) and the transports must outlive the client.
  */
 void tvc_http_client_init(struct tvc_http_client *c, const struct tvc_port *port,
-                          struct tvc_tls *tls, char *hdr_buf, size_t hdr_cap,
+                          const struct tvc_transport *https, char *hdr_buf, size_t hdr_cap,
                           uint8_t *io_buf, size_t io_cap);
 
 /**
- * @brief Begin an exchange.  Nothing is sent until tvc_http_step().
- * @return 0; TVC_ERR_STATE (an exchange is running); TVC_ERR_ARG;
- *         TVC_ERR_URL / TVC_ERR_URL_SCHEME / TVC_ERR_URL_USERINFO;
- *         TVC_ERR_NOSPACE (URL longer than TVC_URL_MAX); TVC_ERR_PORT.
+ * @brief Use @p http for http:// and @p https for https:// URLs (either may
+ * be NULL: that scheme then fails with TVC_ERR_URL_SCHEME).  Closes any
+ * open connection.  Only between exchanges.
+ * @return 0; TVC_ERR_STATE (an exchange is running); TVC_ERR_ARG (@p c
+ *         NULL, or a transport lacks connect/handshake/send/recv/close).
+ */
+int tvc_http_client_set_transports(struct tvc_http_client *c,
+                                   const struct tvc_transport *http,
+                                   const struct tvc_transport *https);
+
+/** @brief 1 while a connection is open (kept alive or in use), else 0. */
+int tvc_http_client_connected(const struct tvc_http_client *c);
+
+/** @brief 1 while an exchange runs (between tvc_http_start() and its end), else 0. */
+int tvc_http_client_busy(const struct tvc_http_client *c);
+
+/**
+ * @brief Begin an exchange.  Nothing is sent until tvc_http_step(), except
+ * that reusing a kept-alive connection first looks (without waiting)
+ * whether the server closed it.  @p req->url is not copied: it must stay
+ * valid until the exchange ends (as must the rest of @p req).
+ * @return 0; TVC_ERR_STATE (an exchange is running); TVC_ERR_ARG (also:
+ *         the https transport given to init() lacks a mandatory function);
+ *         TVC_ERR_URL / TVC_ERR_URL_SCHEME (also: no transport for the
+ *         scheme) / TVC_ERR_URL_USERINFO; TVC_ERR_NOSPACE (URL of
+ *         TVC_URL_MAX bytes or more); TVC_ERR_PORT; or the transport's
+ *         connect() error (TVC_ERR_DNS, TVC_ERR_CONNECT, ...).
  */
 int tvc_http_start(struct tvc_http_client *c, const struct tvc_http_req *req);
 
 /**
- * @brief Advance the exchange, blocking at most about @p wait_ms in any one
- * port call (0: never block).  Never sleeps otherwise.
+ * @brief Advance the exchange by a bounded amount of work.
+ *
+ * One call makes **at most one transport receive** (of at most io_cap
+ * bytes), **at most one body-sink call** (req->on_body, one piece of at
+ * most io_cap bytes), at most one transport send, at most one handshake
+ * step (one TLS handshake message exchange for the shipped TLS transport),
+ * and blocks at most about @p wait_ms in any one transport call (0: never
+ * block).  It never sleeps otherwise.  When more work is ready it returns
+ * TVC_ERR_AGAIN: call again (at once, or after other work).
+ *
  * @return TVC_ERR_AGAIN (call again); 0 (complete: the final response was
  *         received whole and given to the callbacks; its status is
  *         c->resp.status); or an error, after which the connection is closed:
  *         network (TVC_ERR_DNS, _CONNECT, _TIMEOUT, _RESET, _CLOSED, _IO),
  *         TLS (TVC_ERR_TLS*, raw code in c->tls_error), HTTP framing
- *         (TVC_ERR_HTTP*), redirects (TVC_ERR_HTTP_REDIRECT*), or
- *         TVC_ERR_ABORTED when on_headers or on_body returned < 0 (that
- *         value, the callback's own, is in c->sink_err; library errors and
- *         callback codes never mix).  When c->request_bytes_out is 0 on
- *         error, no byte of the request reached the network.
+ *         (TVC_ERR_HTTP*), redirects (TVC_ERR_HTTP_REDIRECT*), TVC_ERR_URL_SCHEME
+ *         (redirect to a scheme without transport), or TVC_ERR_ABORTED when
+ *         on_headers or on_body returned < 0 (that value, the callback's own,
+ *         is in c->sink_err; library errors and callback codes never mix).
+ *         When c->request_bytes_out is 0 on error, no byte of the request
+ *         reached the network.
  */
 int tvc_http_step(struct tvc_http_client *c, uint32_t wait_ms);
 

@@ -85,6 +85,7 @@ struct tvc_job {
     int per_hour;            /**< request budget; 0: no budget (needs a journal otherwise) */
     void (*on_event)(void *user, const struct tvc_job *j, int event);
     void *user;
+    const struct tvc_hash *hash; /**< SHA-256 of downloads (tvc_hash.h); NULL: video_sha256 stays zero */
 
     /* results */
     struct tvc_job_rec rec;      /**< ids, params, paths, phase (journalled) */

@@ -1,20 +1,35 @@
 /**
  * @file tvc_tls.h
- * @brief TLS over mbedTLS (2.28 and 3.6).  Certificate verification is always
- * on; there is no switch to turn it off.
+ * @brief The mbedTLS glue (2.28 and 3.6): the TLS transport and the SHA-256
+ * hash.  The only libtvc header that includes mbedTLS; include it yourself
+ * (tvc.h does not).  Certificate verification is always on; there is no
+ * switch to turn it off.
  *
  * One `struct tvc_tls` carries the configuration, the trust anchors, one
  * connection at a time, and the last session for resumption.  mbedTLS itself
  * may allocate (its record buffers); how is set by the mbedTLS build config.
+ *
+ * @code
+ * static struct tvc_tls tls;
+ * static struct tvc_transport https;
+ * tvc_tls_init(&tls);
+ * tvc_tls_setup(&tls, &port);                       // DRBG seeded from the port
+ * tvc_tls_add_ca(&tls, ca_pem, sizeof ca_pem);
+ * tvc_tls_transport_init(&https, &tls);
+ * tvc_http_client_init(&http, &port, &https, hdr, sizeof hdr, io, sizeof io);
+ * @endcode
  */
 #ifndef TVC_TLS_H
 #define TVC_TLS_H
 
 #include "tvc_base.h"
 #include "tvc_config.h"
+#include "tvc_hash.h"
 #include "tvc_port.h"
+#include "tvc_transport.h"
 
 #include <mbedtls/ctr_drbg.h>
+#include <mbedtls/sha256.h>
 #include <mbedtls/ssl.h>
 #include <mbedtls/x509_crt.h>
 
@@ -44,6 +59,7 @@ struct tvc_tls {
     int ssl_ready;                   /**< ssl context set up for a connection */
     int ca_count;                    /**< trust anchors loaded */
     int handshake_done;              /**< 1 done, 0 not yet, -1 failed (sticky until the next start) */
+    int tcp_pending;                 /**< transport use: TCP connect not finished yet */
     int peer_closed;                 /**< 1 once the peer ended with close_notify: a clean end,
                                           as opposed to a bare TCP close that could be a cut */
 };
@@ -93,7 +109,8 @@ int tvc_tls_add_ca_file(struct tvc_tls *t, const char *path, uint8_t *scratch,
 int tvc_tls_start(struct tvc_tls *t, int sock, const char *host, uint16_t port);
 
 /**
- * @brief Advance the handshake.
+ * @brief Advance the handshake by one mbedtls_ssl_handshake_step() (one
+ * message or flight), so that a slow handshake never holds the caller.
  * A certificate with several faults reports the first of UNTRUSTED,
  * HOSTNAME, EXPIRED, CERT.  A failure is final for the connection: every
  * later handshake/send/recv returns it again until the next tvc_tls_start().
@@ -128,6 +145,28 @@ void tvc_tls_close(struct tvc_tls *t);
 
 /** @brief Release everything.  Safe to call twice. */
 void tvc_tls_free(struct tvc_tls *t);
+
+/**
+ * @brief Make @p tr a transport (tvc_transport.h) that runs TLS over the
+ * port's TCP with @p t as its context: connect() opens the TCP connection
+ * and prepares TLS (tvc_tls_start(), no I/O), handshake() finishes the TCP
+ * connect and then makes **one mbedtls_ssl_handshake_step() per call**,
+ * send/recv are tvc_tls_send()/tvc_tls_recv(), close() sends close_notify
+ * and closes the socket, clean_end() is peer_closed, detail() is
+ * mbedtls_err.  @p t must be set up (tvc_tls_setup()) with trust anchors
+ * before the first connect.  Never fails.
+ */
+void tvc_tls_transport_init(struct tvc_transport *tr, struct tvc_tls *t);
+
+/* ------------------------------------------------------------------ */
+/* SHA-256 over mbedTLS                                                 */
+
+/**
+ * @brief Make @p h (tvc_hash.h) SHA-256 through mbedTLS, with @p ctx as its
+ * state (initialised here; must outlive @p h).  Never fails.  A finished
+ * or abandoned hash holds no resources (mbedTLS's software SHA-256 has none).
+ */
+void tvc_hash_mbedtls_init(struct tvc_hash *h, mbedtls_sha256_context *ctx);
 
 #ifdef __cplusplus
 }

@@ -364,11 +364,10 @@ static int on_headers(void *user, const struct tvc_http_parser *resp)
     return 0;
 }
 
-/* An exchange of this client is running on the HTTP client.  A client's
- * state is 0 exactly when idle (tvc_http_client_init() zeroes it). */
+/* An exchange is running on the HTTP client. */
 static int busy(const struct tvc_api *a)
 {
-    return a->http->state != 0;
+    return tvc_http_client_busy(a->http);
 }
 
 static int begin(struct tvc_api *a, int body_len, unsigned flags, int call)

@@ -227,6 +227,11 @@ int tvc_chunked_feed(struct tvc_http_parser *p, const uint8_t *d, size_t len,
             p->left_ -= n;
             if (p->left_ == 0)
                 p->st_ = TVC_PS_CH_DATA_CR;
+            if (n > 0 && i < len) {
+                /* one body piece per call: the caller feeds the rest */
+                *used = i;
+                return TVC_HTTP_NEED_MORE;
+            }
             continue;
         }
         case TVC_PS_CH_DATA_CR:

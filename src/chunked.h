@@ -41,7 +41,10 @@ int tvc_http_body_out(struct tvc_http_parser *p, const uint8_t *d, size_t n,
                       tvc_http_body_fn fn, void *user);
 
 /* Run the chunked decoder from one of the TVC_PS_CH_ / TVC_PS_TR_ states.
- * Sets *used; returns TVC_HTTP_NEED_MORE (all used), TVC_HTTP_DONE (the
+ * Makes at most one call of @p fn: after a body piece it stops with
+ * TVC_HTTP_NEED_MORE and *used < len when input remains.
+ * Sets *used; returns TVC_HTTP_NEED_MORE (all used, or stopped after a
+ * body piece), TVC_HTTP_DONE (the
  * final empty line was the last used byte), TVC_ERR_HTTP_CHUNK or a sink
  * error.  State is left in p->st_ / left_ / line_. */
 int tvc_chunked_feed(struct tvc_http_parser *p, const uint8_t *d, size_t len,

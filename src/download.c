@@ -4,10 +4,13 @@
  *
  * The sidecar `<path>.part.meta` is what makes a resume safe: it ties the
  * part to its URL and to the validator of the answer that started it, and
- * it is written (atomically) right after the part is truncated for a new
+ * it is written and fsynced right after the part is truncated for a new
  * answer and before any of that answer's bytes land, so a part never sits
- * next to a meta that describes other bytes.  Meta format, one "key value"
- * per line, ended by "end" so a torn file is recognised:
+ * next to a meta that describes other bytes.  It is rewritten in place (no
+ * temp file): the old meta only ever described the part just truncated, and
+ * a meta torn by a power cut lacks its "end" line and is refused, which
+ * costs the resume and nothing else.  Meta format, one "key value" per
+ * line, ended by "end" so a torn file is recognised:
  *
  *     tvc-dl 1
  *     url <url>
@@ -23,7 +26,6 @@
 #include "store.h"
 #include "tvc_download.h"
 #include "tvc_url.h"
-#include "sha256.h"
 
 enum {
     DL_IDLE = 0,
@@ -49,14 +51,38 @@ static int remove_if_present(const struct tvc_port *p, const char *path)
     return rc == TVC_ERR_NOT_FOUND ? 0 : tvc_store_st(rc);
 }
 
-static int join(char *dst, size_t cap, const char *a, const char *b)
+/* The one path buffer holds "<path>" followed by the suffix asked for. */
+static const char *with_suffix(struct tvc_dl *d, const char *suffix)
 {
-    size_t la = strlen(a), lb = strlen(b);
-    if (la + lb >= cap)
-        return TVC_ERR_NOSPACE;
-    memcpy(dst, a, la);
-    memcpy(dst + la, b, lb + 1);
-    return 0;
+    size_t n = strlen(suffix);
+    memcpy(d->path_ + d->plen_, suffix, n + 1);
+    return d->path_;
+}
+
+static const char *part_path(struct tvc_dl *d)
+{
+    return with_suffix(d, ".part");
+}
+
+static const char *meta_path(struct tvc_dl *d)
+{
+    return with_suffix(d, ".part.meta");
+}
+
+/* Hash helpers: no hash configured means no digest (d->sha256 stays zero). */
+static int h_start(struct tvc_dl *d)
+{
+    return d->hash ? tvc_store_st(d->hash->start(d->hash->ctx)) : 0;
+}
+
+static int h_update(struct tvc_dl *d, const uint8_t *p, size_t n)
+{
+    return d->hash ? tvc_store_st(d->hash->update(d->hash->ctx, p, n)) : 0;
+}
+
+static int h_finish(struct tvc_dl *d)
+{
+    return d->hash ? tvc_store_st(d->hash->finish(d->hash->ctx, d->sha256)) : 0;
 }
 
 static int write_all(const struct tvc_port *p, int fh, const void *buf, size_t len)
@@ -89,18 +115,16 @@ static size_t fmt_i64(char *out, int64_t v)
 /* ------------------------------------------------------------------ */
 /* Meta file                                                           */
 
+/* Write the meta in place and make it durable; on failure no meta is left. */
 static int meta_write(struct tvc_dl *d, const char *validator, int64_t total)
 {
     const struct tvc_port *p = d->port;
-    char tmp[sizeof d->meta_ + 4];
+    const char *meta = meta_path(d);
     char num[24];
     size_t n;
-    int fh, rc;
+    int fh, rc, rc2;
 
-    rc = join(tmp, sizeof tmp, d->meta_, ".tmp");
-    if (rc < 0)
-        return rc;
-    fh = p->file_open(p->ctx, tmp, TVC_FILE_WRITE);
+    fh = p->file_open(p->ctx, meta, TVC_FILE_WRITE);
     if (fh < 0)
         return TVC_ERR_STORAGE;
     n = fmt_i64(num, total);
@@ -117,7 +141,14 @@ static int meta_write(struct tvc_dl *d, const char *validator, int64_t total)
         rc = write_all(p, fh, num, n);
     if (rc == 0)
         rc = write_all(p, fh, "\nend\n", 5);
-    return tvc_store_commit(p, fh, rc, tmp, d->meta_);
+    if (rc == 0)
+        rc = tvc_store_st(p->file_sync(p->ctx, fh));
+    rc2 = tvc_store_st(p->file_close(p->ctx, fh));
+    if (rc == 0)
+        rc = rc2;
+    if (rc < 0)
+        (void)p->file_remove(p->ctx, meta);
+    return rc;
 }
 
 /* A buffered byte reader over a port file, for the line format above. */
@@ -158,7 +189,7 @@ static int meta_load(struct tvc_dl *d)
 
     r.p = p;
     r.pos = r.len = 0;
-    r.fh = p->file_open(p->ctx, d->meta_, TVC_FILE_READ);
+    r.fh = p->file_open(p->ctx, meta_path(d), TVC_FILE_READ);
     if (r.fh < 0)
         return 0;
     d->validator_[0] = '\0';
@@ -262,8 +293,8 @@ static int close_part(struct tvc_dl *d, int sync)
 static int discard(struct tvc_dl *d, int err)
 {
     (void)close_part(d, 0);
-    (void)d->port->file_remove(d->port->ctx, d->part_);
-    (void)d->port->file_remove(d->port->ctx, d->meta_);
+    (void)d->port->file_remove(d->port->ctx, part_path(d));
+    (void)d->port->file_remove(d->port->ctx, meta_path(d));
     d->have_ = 0;
     return err;
 }
@@ -334,17 +365,18 @@ static void pick_validator(struct tvc_dl *d, const struct tvc_http_parser *r)
 {
     struct tvc_slice v;
 
-    d->new_validator_[0] = '\0';
+    /* validator_ is free again: the If-Range that used it has gone out */
+    d->validator_[0] = '\0';
     if (tvc_http_parser_header(r, "ETag", &v) == 0) {
         if (v.len < 2 || v.p[0] != '"' || v.p[v.len - 1] != '"')
             return; /* weak (W/"..") or malformed */
     } else if (tvc_http_parser_header(r, "Last-Modified", &v) != 0) {
         return;
     }
-    if (v.len == 0 || v.len >= sizeof d->new_validator_)
+    if (v.len == 0 || v.len >= sizeof d->validator_)
         return;
-    memcpy(d->new_validator_, v.p, v.len);
-    d->new_validator_[v.len] = '\0';
+    memcpy(d->validator_, v.p, v.len);
+    d->validator_[v.len] = '\0';
 }
 
 static int on_200(struct tvc_dl *d, const struct tvc_http_parser *r)
@@ -356,9 +388,10 @@ static int on_200(struct tvc_dl *d, const struct tvc_http_parser *r)
      * leaves an empty part, never old bytes under a new validator. */
     d->resumed = 0;
     d->have_ = 0;
-    if (tvc_sha256_begin(&d->sha_) < 0)
-        return TVC_ERR_STORAGE;
-    d->fh_ = p->file_open(p->ctx, d->part_, TVC_FILE_WRITE);
+    rc = h_start(d);
+    if (rc < 0)
+        return rc;
+    d->fh_ = p->file_open(p->ctx, part_path(d), TVC_FILE_WRITE);
     if (d->fh_ < 0) {
         d->fh_ = -1;
         return TVC_ERR_STORAGE;
@@ -366,7 +399,7 @@ static int on_200(struct tvc_dl *d, const struct tvc_http_parser *r)
     d->expect_ = r->content_length;
     d->total_ = r->content_length;
     pick_validator(d, r);
-    rc = meta_write(d, d->new_validator_, d->expect_);
+    rc = meta_write(d, d->validator_, d->expect_);
     if (rc < 0)
         return rc;
     d->state_ = DL_BODY;
@@ -392,7 +425,7 @@ static int on_206(struct tvc_dl *d, const struct tvc_http_parser *r)
     /* A server may send less than asked: the length check at the end then
      * reports TRUNCATED and the next start resumes from there. */
     d->expect_ = total >= 0 ? total : last + 1;
-    d->fh_ = p->file_open(p->ctx, d->part_, TVC_FILE_APPEND);
+    d->fh_ = p->file_open(p->ctx, part_path(d), TVC_FILE_APPEND);
     if (d->fh_ < 0) {
         d->fh_ = -1;
         return TVC_ERR_STORAGE;
@@ -452,9 +485,10 @@ static int on_body(void *user, const uint8_t *data, size_t len)
         d->err_ = discard(d, TVC_ERR_HTTP_FRAMING); /* more than announced */
         return d->err_;
     }
-    /* Straight from the client's receive buffer to storage. */
+    /* Straight from the client's receive buffer to storage: one write per
+     * body piece, and the client delivers at most one piece per step. */
     rc = d->port->file_write(d->port->ctx, d->fh_, data, len);
-    if (rc != (int)len || tvc_sha256_update(&d->sha_, data, len) < 0) {
+    if (rc != (int)len || h_update(d, data, len) < 0) {
         d->err_ = TVC_ERR_STORAGE;
         return d->err_;
     }
@@ -477,7 +511,7 @@ static int finish(struct tvc_dl *d)
     rc = close_part(d, 1);
     if (rc < 0)
         return rc;
-    rc = p->file_size(p->ctx, d->part_, &size);
+    rc = p->file_size(p->ctx, part_path(d), &size);
     if (rc < 0)
         return TVC_ERR_STORAGE;
     if (d->expect_ >= 0 && size != (uint64_t)d->expect_)
@@ -488,16 +522,19 @@ static int finish(struct tvc_dl *d)
         return TVC_ERR_HTTP_TRUNCATED;
     /* Hashed as the bytes went by (and the kept part before the resume):
      * the size check above ties the hash to what is on disk. */
-    if (size != d->have_ || tvc_sha256_end(&d->sha_, d->sha256) < 0)
+    if (size != d->have_ || h_finish(d) < 0)
         return TVC_ERR_STORAGE;
-    rc = tvc_store_st(p->file_rename(p->ctx, d->part_, d->path_));
+    rc = tvc_store_st(p->file_rename(p->ctx, part_path(d), d->dest_));
     if (rc == 0)
+    {
+        (void)with_suffix(d, ""); /* the destination, in our writable buffer */
         rc = tvc_store_sync_parent(p, d->path_);
+    }
     if (rc < 0)
         return rc;
     /* A meta left behind by a failure here is harmless: with no part next
      * to it, the next start deletes it. */
-    (void)p->file_remove(p->ctx, d->meta_);
+    (void)p->file_remove(p->ctx, meta_path(d));
     d->bytes = size;
     return 0;
 }
@@ -507,29 +544,28 @@ int tvc_dl_start(struct tvc_dl *d, struct tvc_http_client *http, const struct tv
 {
     struct tvc_url u;
     uint64_t size = 0;
+    size_t plen;
     int rc, resume = 0;
 
     if (!d || !http || !url || !path || !path[0])
         return TVC_ERR_ARG;
-    if (running(d))
-        return TVC_ERR_STATE;
+    if (running(d) || tvc_http_client_busy(http))
+        return TVC_ERR_STATE; /* the client's buffer is borrowed for hashing */
     rc = tvc_port_check_storage(port);
     if (rc < 0)
         return rc;
-    if (strlen(path) >= sizeof d->path_ || strlen(url) >= sizeof d->url_)
+    plen = strlen(path);
+    if (plen >= TVC_PATH_MAX || strlen(url) >= TVC_URL_MAX)
         return TVC_ERR_NOSPACE;
-    if (path[strlen(path) - 1] == '/')
+    if (path[plen - 1] == '/')
         return TVC_ERR_ARG;
-    strcpy(d->url_, url);
-    strcpy(d->path_, path);
-    rc = join(d->part_, sizeof d->part_, path, ".part");
-    if (rc == 0)
-        rc = join(d->meta_, sizeof d->meta_, path, ".part.meta");
+    rc = tvc_url_parse(url, strlen(url), &u);
     if (rc < 0)
         return rc;
-    rc = tvc_url_parse(d->url_, strlen(d->url_), &u);
-    if (rc < 0)
-        return rc;
+    d->url_ = url;
+    d->dest_ = path;
+    memcpy(d->path_, path, plen + 1);
+    d->plen_ = (uint16_t)plen;
 
     d->http = http;
     d->port = port;
@@ -538,7 +574,6 @@ int tvc_dl_start(struct tvc_dl *d, struct tvc_http_client *http, const struct tv
     d->resumed = 0;
     d->http_status = 0;
     d->validator_[0] = '\0';
-    d->new_validator_[0] = '\0';
     d->fh_ = -1;
     d->have_ = 0;
     d->total_ = -1;
@@ -547,11 +582,11 @@ int tvc_dl_start(struct tvc_dl *d, struct tvc_http_client *http, const struct tv
     d->state_ = DL_IDLE;
     d->hash_fh_ = -1;
     d->hashed_ = 0;
-    mbedtls_sha256_init(&d->sha_);
-    if (tvc_sha256_begin(&d->sha_) < 0)
-        return TVC_ERR_STORAGE;
+    rc = h_start(d);
+    if (rc < 0)
+        return rc;
 
-    rc = port->file_size(port->ctx, d->part_, &size);
+    rc = port->file_size(port->ctx, part_path(d), &size);
     if (rc < 0 && rc != TVC_ERR_NOT_FOUND)
         return TVC_ERR_STORAGE;
     if (rc == 0 && size > 0 && size <= (uint64_t)INT64_MAX && meta_load(d))
@@ -562,9 +597,9 @@ int tvc_dl_start(struct tvc_dl *d, struct tvc_http_client *http, const struct tv
     } else {
         d->validator_[0] = '\0';
         d->total_ = -1;
-        rc = remove_if_present(port, d->part_);
+        rc = remove_if_present(port, part_path(d));
         if (rc == 0)
-            rc = remove_if_present(port, d->meta_);
+            rc = remove_if_present(port, meta_path(d));
         if (rc < 0)
             return rc;
     }
@@ -580,9 +615,9 @@ int tvc_dl_start(struct tvc_dl *d, struct tvc_http_client *http, const struct tv
     d->rq_.on_headers = on_headers;
     d->rq_.on_body = on_body;
     d->rq_.user = d;
-    if (resume) {
+    if (resume && d->hash) {
         /* The kept bytes are hashed a bounded slice per step first. */
-        d->hash_fh_ = port->file_open(port->ctx, d->part_, TVC_FILE_READ);
+        d->hash_fh_ = port->file_open(port->ctx, part_path(d), TVC_FILE_READ);
         if (d->hash_fh_ < 0) {
             d->hash_fh_ = -1;
             return TVC_ERR_STORAGE;
@@ -597,21 +632,26 @@ int tvc_dl_start(struct tvc_dl *d, struct tvc_http_client *http, const struct tv
     return 0;
 }
 
-/* One slice of hashing the kept part; starts the request when done. */
+/* One slice of hashing the kept part (at most TVC_DL_HASH_PER_STEP bytes,
+ * read through the client's receive buffer, idle until the request starts);
+ * starts the request when done. */
 static int hash_step(struct tvc_dl *d)
 {
     const struct tvc_port *p = d->port;
-    uint8_t buf[512];
-    size_t done = 0;
+    uint8_t *buf = d->http->io_buf;
+    size_t done = 0, want;
     int n, rc;
 
     while (done < TVC_DL_HASH_PER_STEP) {
-        n = p->file_read(p->ctx, d->hash_fh_, buf, sizeof buf);
-        if (n < 0 || n > (int)sizeof buf)
+        want = TVC_DL_HASH_PER_STEP - done;
+        if (want > d->http->io_cap)
+            want = d->http->io_cap;
+        n = p->file_read(p->ctx, d->hash_fh_, buf, want);
+        if (n < 0 || n > (int)want)
             return TVC_ERR_STORAGE;
         if (n == 0)
             break;
-        if (tvc_sha256_update(&d->sha_, buf, (size_t)n) < 0)
+        if (h_update(d, buf, (size_t)n) < 0)
             return TVC_ERR_STORAGE;
         d->hashed_ += (uint64_t)n;
         done += (size_t)n;

@@ -102,8 +102,8 @@ static int parse_status(struct tvc_http_parser *p, const char *s, const char *e)
     for (i = 13; i < len; i++)
         if (!is_text((uint8_t)s[i]))
             return TVC_ERR_HTTP;
-    p->minor = s[7] - '0';
-    p->status = (s[9] - '0') * 100 + (s[10] - '0') * 10 + (s[11] - '0');
+    p->minor = (uint8_t)(s[7] - '0');
+    p->status = (uint16_t)((s[9] - '0') * 100 + (s[10] - '0') * 10 + (s[11] - '0'));
     p->reason.p = len > 13 ? s + 13 : e;
     p->reason.len = len > 13 ? len - 13 : 0;
     return 0;
@@ -113,6 +113,7 @@ static int parse_field(struct tvc_http_parser *p, const char *s, const char *e)
 {
     const char *c = s, *v;
     struct tvc_http_header *h;
+    struct tvc_slice val;
 
     if (is_ws((uint8_t)*s))
         return TVC_ERR_HTTP_FOLDING;
@@ -123,12 +124,15 @@ static int parse_field(struct tvc_http_parser *p, const char *s, const char *e)
     for (v = c + 1; v < e; v++)
         if (!is_text((uint8_t)*v))
             return TVC_ERR_HTTP;
-    if (p->nhdrs >= p->max_hdrs)
+    if (p->nhdrs >= p->max_hdrs_)
         return TVC_ERR_HTTP_TOO_MANY_HEADERS;
+    /* offsets fit: the block is at most cap_ <= 65535 bytes */
     h = &p->hdrs[p->nhdrs++];
-    h->name.p = s;
-    h->name.len = (size_t)(c - s);
-    h->value = trim(c + 1, e);
+    val = trim(c + 1, e);
+    h->name_ = (uint16_t)(s - p->buf);
+    h->name_len_ = (uint16_t)(c - s);
+    h->value_ = (uint16_t)(val.p - p->buf);
+    h->value_len_ = (uint16_t)val.len;
     return 0;
 }
 
@@ -173,6 +177,22 @@ static void scan_te(struct tvc_slice v, unsigned *chunked, unsigned *other)
     }
 }
 
+static struct tvc_slice hname(const struct tvc_http_parser *p, const struct tvc_http_header *h)
+{
+    struct tvc_slice r;
+    r.p = p->buf + h->name_;
+    r.len = h->name_len_;
+    return r;
+}
+
+static struct tvc_slice hvalue(const struct tvc_http_parser *p, const struct tvc_http_header *h)
+{
+    struct tvc_slice r;
+    r.p = p->buf + h->value_;
+    r.len = h->value_len_;
+    return r;
+}
+
 /* Framing and persistence of a final response (RFC 9112 6.3 and 9.3). */
 static int frame(struct tvc_http_parser *p)
 {
@@ -181,18 +201,18 @@ static int frame(struct tvc_http_parser *p)
     int cl_rc = 0, cl_fields = 0;
 
     for (i = 0; i < p->nhdrs; i++) {
-        const struct tvc_http_header *h = &p->hdrs[i];
-        if (slice_ieq(h->name, "content-length")) {
+        struct tvc_slice name = hname(p, &p->hdrs[i]), value = hvalue(p, &p->hdrs[i]);
+        if (slice_ieq(name, "content-length")) {
             cl_fields = 1;
             if (cl_rc == 0)
-                cl_rc = merge_cl(h->value, &cl);
-        } else if (slice_ieq(h->name, "transfer-encoding")) {
+                cl_rc = merge_cl(value, &cl);
+        } else if (slice_ieq(name, "transfer-encoding")) {
             te_fields = 1;
-            scan_te(h->value, &te_chunked, &te_other);
-        } else if (slice_ieq(h->name, "connection")) {
-            const char *cur = h->value.p;
+            scan_te(value, &te_chunked, &te_other);
+        } else if (slice_ieq(name, "connection")) {
+            const char *cur = value.p;
             struct tvc_slice el;
-            while (list_next(&cur, h->value.p + h->value.len, &el)) {
+            while (list_next(&cur, value.p + value.len, &el)) {
                 if (slice_ieq(el, "close"))
                     conn_close = 1;
                 else if (slice_ieq(el, "keep-alive"))
@@ -282,7 +302,7 @@ static int head_feed(struct tvc_http_parser *p, const uint8_t *d, size_t len, si
         uint8_t c = d[i];
         int rc;
 
-        if (p->used_ >= p->cap) {
+        if (p->used_ >= p->cap_) {
             *used = i;
             return TVC_ERR_HTTP_HEADERS_TOO_LARGE;
         }
@@ -321,9 +341,9 @@ void tvc_http_parser_init(struct tvc_http_parser *p, char *buf, size_t cap,
 {
     memset(p, 0, sizeof *p);
     p->buf = buf;
-    p->cap = buf ? cap : 0;
+    p->cap_ = (uint16_t)(!buf ? 0 : cap > 65535u ? 65535u : cap);
     p->hdrs = hdrs;
-    p->max_hdrs = hdrs ? max_hdrs : 0;
+    p->max_hdrs_ = (uint16_t)(!hdrs ? 0 : max_hdrs > 65535u ? 65535u : max_hdrs);
     p->content_length = -1;
     p->head_req_ = head_req ? 1 : 0;
     p->st_ = TVC_PS_HEAD;
@@ -418,11 +438,23 @@ int tvc_http_parser_header(const struct tvc_http_parser *p, const char *name,
     if (!p || !name)
         return TVC_ERR_ARG;
     for (i = 0; i < p->nhdrs; i++) {
-        if (slice_ieq(p->hdrs[i].name, name)) {
+        if (slice_ieq(hname(p, &p->hdrs[i]), name)) {
             if (value)
-                *value = p->hdrs[i].value;
+                *value = hvalue(p, &p->hdrs[i]);
             return 0;
         }
     }
     return TVC_ERR_NOT_FOUND;
+}
+
+int tvc_http_parser_field(const struct tvc_http_parser *p, unsigned i,
+                          struct tvc_slice *name, struct tvc_slice *value)
+{
+    if (!p || i >= p->nhdrs)
+        return TVC_ERR_NOT_FOUND;
+    if (name)
+        *name = hname(p, &p->hdrs[i]);
+    if (value)
+        *value = hvalue(p, &p->hdrs[i]);
+    return 0;
 }

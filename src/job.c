@@ -531,6 +531,7 @@ static int dl_begin(struct tvc_job *j, const char *url, const char *path, int wh
     to_dl_mode(j);
     j->io_.dl.progress = dl_progress;
     j->io_.dl.progress_user = j;
+    j->io_.dl.hash = j->hash;
     /* a stalled transfer ends by the job's deadline too */
     j->io_.dl.io_timeout_ms = left < TVC_HTTP_IO_TIMEOUT_MS ? (uint32_t)left : 0;
     rc = tvc_dl_start(&j->io_.dl, j->http_, j->port_, url, path);

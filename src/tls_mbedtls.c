@@ -1,6 +1,7 @@
 /*
  * TLS glue over mbedTLS 2.28 and 3.6: the port's sockets as the BIO, the
- * port's entropy as the DRBG seed, verification always required.
+ * port's entropy as the DRBG seed, verification always required; and the
+ * transport (tvc_transport.h) the HTTP client uses for https.
  *
  * Only public mbedTLS API is used (no MBEDTLS_PRIVATE fields), so the same
  * file builds against 2.28 and 3.x; the few version differences are guarded.
@@ -446,6 +447,7 @@ int tvc_tls_start(struct tvc_tls *t, int sock, const char *host, uint16_t port)
     t->peer_closed = 0;
     t->verify_flags = 0;
     t->handshake_done = 0;
+    t->tcp_pending = 0;
     t->sock = -1;
 
     ret = t->ssl_ready ? mbedtls_ssl_session_reset(&t->ssl) : mbedtls_ssl_setup(&t->ssl, &t->conf);
@@ -490,6 +492,17 @@ int tvc_tls_start(struct tvc_tls *t, int sock, const char *host, uint16_t port)
     return 0;
 }
 
+static int handshake_over(struct tvc_tls *t)
+{
+#if MBEDTLS_VERSION_NUMBER >= 0x03020000
+    return mbedtls_ssl_is_handshake_over(&t->ssl);
+#elif MBEDTLS_VERSION_NUMBER >= 0x03000000
+    return t->ssl.MBEDTLS_PRIVATE(state) == MBEDTLS_SSL_HANDSHAKE_OVER;
+#else
+    return t->ssl.state == MBEDTLS_SSL_HANDSHAKE_OVER;
+#endif
+}
+
 int tvc_tls_handshake(struct tvc_tls *t, uint32_t wait_ms)
 {
     int ret;
@@ -503,8 +516,12 @@ int tvc_tls_handshake(struct tvc_tls *t, uint32_t wait_ms)
     if (t->handshake_done < 0)
         return classify(t);
     t->wait_ms = wait_ms;
-    ret = mbedtls_ssl_handshake(&t->ssl);
+    /* One step (one message or flight) per call, as mbedtls_ssl_handshake()
+     * would loop over them. */
+    ret = mbedtls_ssl_handshake_step(&t->ssl);
     if (ret == MBEDTLS_ERR_SSL_WANT_READ || ret == MBEDTLS_ERR_SSL_WANT_WRITE)
+        return TVC_ERR_AGAIN;
+    if (ret == 0 && !handshake_over(t))
         return TVC_ERR_AGAIN;
     t->verify_flags = mbedtls_ssl_get_verify_result(&t->ssl);
     if (ret != 0)
@@ -579,4 +596,90 @@ void tvc_tls_close(struct tvc_tls *t)
     }
     t->handshake_done = 0;
     t->sock = -1;
+}
+
+/* ------------------------------------------------------------------ */
+/* transport                                                           */
+
+static int tr_connect(void *ctx, const char *host, uint16_t port)
+{
+    struct tvc_tls *t = ctx;
+    int sock, rc;
+
+    if (t->sock >= 0)
+        return TVC_ERR_STATE;
+    if (!t->setup || t->port == NULL || t->ca_count <= 0)
+        return TVC_ERR_STATE;
+    sock = t->port->connect(t->port->ctx, host, port);
+    if (sock < 0)
+        return sock;
+    rc = tvc_tls_start(t, sock, host, port); /* no I/O yet */
+    if (rc < 0) {
+        t->port->close(t->port->ctx, sock);
+        t->sock = -1;
+        return rc;
+    }
+    t->tcp_pending = 1;
+    return 0;
+}
+
+static int tr_handshake(void *ctx, uint32_t wait_ms)
+{
+    struct tvc_tls *t = ctx;
+    int rc;
+
+    if (t->sock < 0)
+        return TVC_ERR_STATE;
+    if (t->tcp_pending) {
+        rc = t->port->connect_poll(t->port->ctx, t->sock, wait_ms);
+        if (rc < 0)
+            return rc;
+        t->tcp_pending = 0;
+        return TVC_ERR_AGAIN; /* the first handshake step comes with the next call */
+    }
+    return tvc_tls_handshake(t, wait_ms);
+}
+
+static int tr_send(void *ctx, const uint8_t *buf, size_t len, uint32_t wait_ms)
+{
+    return tvc_tls_send(ctx, buf, len, wait_ms);
+}
+
+static int tr_recv(void *ctx, uint8_t *buf, size_t len, uint32_t wait_ms)
+{
+    return tvc_tls_recv(ctx, buf, len, wait_ms);
+}
+
+static void tr_close(void *ctx)
+{
+    struct tvc_tls *t = ctx;
+    int sock = t->sock;
+
+    if (sock < 0)
+        return;
+    tvc_tls_close(t);
+    t->port->close(t->port->ctx, sock);
+    t->tcp_pending = 0;
+}
+
+static int tr_clean_end(void *ctx)
+{
+    return ((const struct tvc_tls *)ctx)->peer_closed;
+}
+
+static int tr_detail(void *ctx)
+{
+    return ((const struct tvc_tls *)ctx)->mbedtls_err;
+}
+
+void tvc_tls_transport_init(struct tvc_transport *tr, struct tvc_tls *t)
+{
+    tr->ctx = t;
+    tr->connect = tr_connect;
+    tr->handshake = tr_handshake;
+    tr->send = tr_send;
+    tr->recv = tr_recv;
+    tr->close = tr_close;
+    tr->clean_end = tr_clean_end;
+    tr->detail = tr_detail;
 }

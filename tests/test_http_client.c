@@ -138,9 +138,9 @@ static void test_framing_every_chunk_size(void)
                 CHECK_EQ(x->c.resp.status, fc->want_status);
                 CHECK_MEM(x->sink.body, x->sink.len, fc->want_body, strlen(fc->want_body));
                 CHECK_EQ(x->sink.headers_calls, 1);
-                CHECK_EQ(x->c.sock >= 0, fc->keep);
+                CHECK_EQ(tvc_http_client_connected(&x->c), fc->keep);
             } else {
-                CHECK_EQ(x->c.sock, -1);
+                CHECK_EQ(tvc_http_client_connected(&x->c), 0);
             }
             tvc_http_client_close(&x->c);
             free(x);
@@ -317,7 +317,7 @@ static void test_stall_mid_body_times_out(void)
     CHECK_EQ(tvc_http_request(&x->c, &x->rq), TVC_ERR_TIMEOUT);
     CHECK(x->fp.clock - t0 >= 2500);
     CHECK(x->fp.clock - t0 <= 2501);
-    CHECK_EQ(x->c.sock, -1);
+    CHECK_EQ(tvc_http_client_connected(&x->c), 0);
     free(x);
 }
 
@@ -339,7 +339,7 @@ static void test_extra_bytes_not_reused(void)
     fp_add(&x->fp, "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nokEXTRA");
     CHECK_EQ(tvc_http_request(&x->c, &x->rq), 0);
     CHECK_MEM(x->sink.body, x->sink.len, "ok", 2);
-    CHECK_EQ(x->c.sock, -1);
+    CHECK_EQ(tvc_http_client_connected(&x->c), 0);
     free(x);
 }
 
@@ -351,7 +351,7 @@ static void test_sink_abort(void)
     x->fp.conn[0].chunk = 1;
     CHECK_EQ(tvc_http_request(&x->c, &x->rq), TVC_ERR_ABORTED);
     CHECK_EQ(x->c.sink_err, TVC_ERR_ABORTED);
-    CHECK_EQ(x->c.sock, -1);
+    CHECK_EQ(tvc_http_client_connected(&x->c), 0);
     free(x);
 }
 
@@ -554,6 +554,119 @@ static void test_bad_args(void)
     free(x);
 }
 
+/* ---- the transport interface as the client uses it ---- */
+
+/* A one-response transport whose clean_end() and detail() answers are set
+ * by the test (a TLS-like transport seen from the client). */
+struct mini {
+    const char *resp;
+    size_t off;
+    int recv_err;   /* < 0: recv fails with it once the response is out */
+    int clean;      /* clean_end() answer */
+    int detail;     /* detail() answer */
+    int connects, closes, handshakes;
+};
+
+static int m_connect(void *ctx, const char *host, uint16_t port)
+{
+    struct mini *m = ctx;
+    (void)host;
+    (void)port;
+    m->connects++;
+    m->off = 0;
+    return 0;
+}
+static int m_handshake(void *ctx, uint32_t w)
+{
+    struct mini *m = ctx;
+    (void)w;
+    return ++m->handshakes < 3 ? TVC_ERR_AGAIN : 0; /* a few steps, like TLS */
+}
+static int m_send(void *ctx, const uint8_t *b, size_t n, uint32_t w)
+{
+    (void)ctx;
+    (void)b;
+    (void)w;
+    return (int)n;
+}
+static int m_recv(void *ctx, uint8_t *b, size_t n, uint32_t w)
+{
+    struct mini *m = ctx;
+    size_t k = strlen(m->resp) - m->off;
+    (void)w;
+    if (k == 0)
+        return m->recv_err ? m->recv_err : 0;
+    if (k > n)
+        k = n;
+    memcpy(b, m->resp + m->off, k);
+    m->off += k;
+    return (int)k;
+}
+static void m_close(void *ctx) { ((struct mini *)ctx)->closes++; }
+static int m_clean(void *ctx) { return ((struct mini *)ctx)->clean; }
+static int m_detail(void *ctx) { return ((struct mini *)ctx)->detail; }
+
+static void test_transport_for_https_only(void)
+{
+    struct ctx *x = setup(0);
+    struct mini m = {"HTTP/1.1 200 OK\r\n\r\nuntil close", 0, 0, 0, 0, 0, 0, 0};
+    const struct tvc_transport t = {&m, m_connect, m_handshake, m_send, m_recv,
+                                    m_close, m_clean, m_detail};
+
+    /* no transport for https: refused before any traffic */
+    x->rq.url = "https://api.example/x";
+    CHECK_EQ(tvc_http_start(&x->c, &x->rq), TVC_ERR_URL_SCHEME);
+    {
+        struct tvc_transport half = t;
+        half.recv = NULL;
+        CHECK_EQ(tvc_http_client_set_transports(&x->c, NULL, &half), TVC_ERR_ARG);
+        CHECK_EQ(tvc_http_client_set_transports(NULL, NULL, NULL), TVC_ERR_ARG);
+    }
+    CHECK_EQ(tvc_http_client_set_transports(&x->c, NULL, &t), 0);
+    /* and now none for http */
+    x->rq.url = "http://api.example/x";
+    CHECK_EQ(tvc_http_start(&x->c, &x->rq), TVC_ERR_URL_SCHEME);
+    CHECK_EQ(x->fp.next, 0); /* the port's sockets were never used */
+
+    /* a body until close that the transport cannot prove complete */
+    x->rq.url = "https://api.example/x";
+    CHECK_EQ(tvc_http_request(&x->c, &x->rq), 0);
+    CHECK_MEM(x->sink.body, x->sink.len, "until close", 11);
+    CHECK_EQ(x->c.unclean_end, 1);
+    CHECK_EQ(m.connects, 1);
+    CHECK_EQ(m.handshakes, 3);
+    CHECK_EQ(m.closes, 1);
+    CHECK(!tvc_http_client_connected(&x->c));
+
+    /* the same, proven complete (close_notify) */
+    memset(&x->sink, 0, sizeof x->sink);
+    m.clean = 1;
+    CHECK_EQ(tvc_http_request(&x->c, &x->rq), 0);
+    CHECK_EQ(x->c.unclean_end, 0);
+
+    /* a failure reports the transport's raw detail */
+    memset(&x->sink, 0, sizeof x->sink);
+    m.resp = "HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nshort";
+    m.recv_err = TVC_ERR_TLS;
+    m.detail = -0x7780;
+    CHECK_EQ(tvc_http_request(&x->c, &x->rq), TVC_ERR_TLS);
+    CHECK_EQ(x->c.tls_error, -0x7780);
+    CHECK(!tvc_http_client_connected(&x->c));
+
+    /* not while an exchange runs */
+    m.resp = "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n";
+    m.recv_err = 0;
+    m.handshakes = 0;
+    CHECK_EQ(tvc_http_start(&x->c, &x->rq), 0);
+    CHECK(tvc_http_client_busy(&x->c));
+    CHECK_EQ(tvc_http_client_set_transports(&x->c, NULL, NULL), TVC_ERR_STATE);
+    while (tvc_http_step(&x->c, 0) == TVC_ERR_AGAIN)
+        ;
+    CHECK(!tvc_http_client_busy(&x->c));
+    CHECK_EQ(x->c.resp.status, 200);
+    free(x);
+}
+
 int main(void)
 {
     test_framing_every_chunk_size();
@@ -583,5 +696,6 @@ int main(void)
     RUN(test_redirect_not_followed_without_flag);
     RUN(test_redirect_to_https_without_tls);
     RUN(test_bad_args);
+    RUN(test_transport_for_https_only);
     return h_summary();
 }

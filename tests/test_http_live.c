@@ -40,6 +40,7 @@ struct live {
     struct tvc_posix px;
     struct tvc_port port;
     struct tvc_tls tls;
+    struct tvc_transport https; /* TLS transport over tls */
     struct tvc_http_client c;
     char hdr[TVC_HTTP_HEADER_BUF];
     uint8_t io[512]; /* small on purpose: every body crosses it many times */
@@ -102,7 +103,8 @@ static void live_open(void)
     tvc_tls_init(&L.tls);
     CHECK_EQ(tvc_tls_setup(&L.tls, &L.port), 0);
     CHECK_EQ(tvc_tls_add_ca_file(&L.tls, ts_pki_path("ca.crt"), got, 4096), 1);
-    tvc_http_client_init(&L.c, &L.port, &L.tls, L.hdr, sizeof L.hdr, L.io, sizeof L.io);
+    tvc_tls_transport_init(&L.https, &L.tls);
+    tvc_http_client_init(&L.c, &L.port, &L.https, L.hdr, sizeof L.hdr, L.io, sizeof L.io);
 }
 
 static void live_close(void)
@@ -321,7 +323,7 @@ static void nginx_static_get(void)
     CHECK_EQ(L.content_length, (long)(sizeof small - 1));
     CHECK_EQ(L.chunked, 0);
     CHECK(got_is(small, sizeof small - 1));
-    CHECK(L.c.sock >= 0); /* kept alive */
+    CHECK(tvc_http_client_connected(&L.c)); /* kept alive */
     CHECK_EQ(L.c.connects, 1);
     if (https_now) {
         CHECK_EQ(L.tls.verify_flags, 0);
@@ -379,7 +381,7 @@ static void nginx_chunked(void)
     CHECK_EQ(L.content_length, -1);
     CHECK(got_is(want, text_len));
     /* the last chunk ended the body exactly: the connection carries on */
-    CHECK(L.c.sock >= 0);
+    CHECK(tvc_http_client_connected(&L.c));
     CHECK_EQ(get(url_of(https_now, 0, "/chunked/small.txt")), 0);
     CHECK(got_is("hello from b rebl server\n", sizeof small - 1));
     CHECK_EQ(L.c.connects, 1);
@@ -433,7 +435,7 @@ static void nginx_head(void)
     CHECK_EQ(L.c.resp.status, 200);
     CHECK_EQ(L.content_length, (long)BIG_LEN);
     CHECK_EQ(L.got_len, 0);
-    CHECK(L.c.sock >= 0);
+    CHECK(tvc_http_client_connected(&L.c));
     CHECK_EQ(get(url_of(https_now, 0, "/static/small.txt")), 0);
     CHECK(got_is(small, sizeof small - 1));
     /* where a GET would be chunked */
@@ -474,9 +476,9 @@ static void nginx_empty_bodies(void)
 static void nginx_header_limits(void)
 {
     CHECK_EQ(get(url_of(https_now, 0, "/fat")), TVC_ERR_HTTP_HEADERS_TOO_LARGE);
-    CHECK_EQ(L.c.sock, -1);
+    CHECK_EQ(tvc_http_client_connected(&L.c), 0);
     CHECK_EQ(get(url_of(https_now, 0, "/many")), TVC_ERR_HTTP_TOO_MANY_HEADERS);
-    CHECK_EQ(L.c.sock, -1);
+    CHECK_EQ(tvc_http_client_connected(&L.c), 0);
     CHECK_EQ(L.headers_calls, 0);
     CHECK_EQ(get(url_of(https_now, 0, "/static/small.txt")), 0);
     CHECK(got_is(small, sizeof small - 1));
@@ -489,7 +491,7 @@ static void nginx_not_found(void)
     CHECK_EQ(L.c.resp.status, 404);
     CHECK_EQ(L.headers_calls, 1);
     CHECK(got_has("404 Not Found"));
-    CHECK(L.c.sock >= 0);
+    CHECK(tvc_http_client_connected(&L.c));
 }
 
 /* Relative Location, same connection for both hops. */
@@ -549,7 +551,7 @@ static void nginx_redirect_loop(void)
     CHECK_EQ(L.c.redirects, TVC_HTTP_MAX_REDIRECTS);
     CHECK_EQ(L.c.requests, TVC_HTTP_MAX_REDIRECTS + 1);
     CHECK_EQ(L.c.connects, 1);
-    CHECK_EQ(L.c.sock, -1);
+    CHECK_EQ(tvc_http_client_connected(&L.c), 0);
     CHECK_EQ(L.headers_calls, 0);
 }
 
@@ -588,7 +590,7 @@ static void nginx_stale_keepalive(void)
 
     snprintf(path, sizeof path, "/ka1/small.txt?st=%s1", s);
     CHECK_EQ(get(url_of(https_now, 0, path)), 0);
-    CHECK(L.c.sock >= 0);
+    CHECK(tvc_http_client_connected(&L.c));
     nap_ms(2000);
     snprintf(path, sizeof path, "/static/small.txt?st=%s2", s);
     CHECK_EQ(get(url_of(https_now, 0, path)), 0);
@@ -618,7 +620,7 @@ static void nginx_post_keepalive(void)
     CHECK_EQ(request(url_of(https_now, 0, path), &r), 0);
     CHECK_EQ(L.c.resp.status, 200);
     CHECK(got_is("sink\n", 5));
-    CHECK(L.c.sock >= 0);
+    CHECK(tvc_http_client_connected(&L.c));
     snprintf(path, sizeof path, "/static/small.txt?post=%s2", s);
     CHECK_EQ(get(url_of(https_now, 0, path)), 0);
     CHECK(got_is(small, sizeof small - 1));
@@ -683,7 +685,7 @@ static void nginx_close_without_response(void)
     CHECK_EQ(L.c.connects, 2);
     CHECK_EQ(L.c.requests, 3);
     CHECK_EQ(L.c.request_bytes_out, 1);
-    CHECK_EQ(L.c.sock, -1);
+    CHECK_EQ(tvc_http_client_connected(&L.c), 0);
 
     CHECK_EQ(get(url_of(https_now, 0, "/static/small.txt")), 0);
     rc = request(url_of(https_now, 0, "/close444"), &post);
@@ -703,7 +705,7 @@ static void nginx_early_413(void)
     CHECK_EQ(request(url_of(https_now, 0, "/limit"), &r), 0);
     CHECK_EQ(L.c.resp.status, 413);
     CHECK(got_has("413"));
-    CHECK_EQ(L.c.sock, -1);
+    CHECK_EQ(tvc_http_client_connected(&L.c), 0);
     r.body_len = 100; /* fits */
     CHECK_EQ(request(url_of(https_now, 0, "/limit"), &r), 0);
     CHECK_EQ(L.c.resp.status, 200);
@@ -721,18 +723,18 @@ static void nginx_close_flag(void)
     CHECK(got_is(small, sizeof small - 1));
     CHECK_EQ(tvc_http_parser_header(&L.c.resp, "Connection", &v), 0);
     CHECK(v.len == 5 && memcmp(v.p, "close", 5) == 0);
-    CHECK_EQ(L.c.sock, -1);
+    CHECK_EQ(tvc_http_client_connected(&L.c), 0);
     CHECK_EQ(get(url_of(https_now, 0, "/static/small.txt")), 0);
     CHECK_EQ(L.c.connects, 2);
-    CHECK(L.c.sock >= 0);
+    CHECK(tvc_http_client_connected(&L.c));
     tvc_http_client_close(&L.c);
 
     /* keepalive_requests 2: the server says close on the second response */
     CHECK_EQ(get(url_of(https_now, 0, "/kr/small.txt")), 0);
-    CHECK(L.c.sock >= 0);
+    CHECK(tvc_http_client_connected(&L.c));
     CHECK_EQ(get(url_of(https_now, 0, "/kr/small.txt")), 0);
     CHECK_EQ(L.c.resp.keep_alive, 0);
-    CHECK_EQ(L.c.sock, -1);
+    CHECK_EQ(tvc_http_client_connected(&L.c), 0);
     CHECK_EQ(get(url_of(https_now, 0, "/kr/small.txt")), 0);
     CHECK(got_is(small, sizeof small - 1));
     CHECK_EQ(L.c.connects, 4);
@@ -746,7 +748,7 @@ static void nginx_large(void)
     CHECK_EQ(L.content_length, (long)BIG_LEN);
     CHECK_EQ(L.c.resp.body_bytes, BIG_LEN);
     CHECK(got_is(big, BIG_LEN));
-    CHECK(L.c.sock >= 0);
+    CHECK(tvc_http_client_connected(&L.c));
     printf("note: nginx %s 5 MB through a 512-byte buffer: %lu ms\n", https_now ? "https" : "http",
            (unsigned long)(ts_now_ms() - t0));
 }
@@ -840,7 +842,7 @@ static void python_cases(void)
     CHECK_EQ(L.content_length, (long)(sizeof small - 1));
     CHECK(got_is(small, sizeof small - 1));
     CHECK_EQ(L.c.resp.keep_alive, 0);
-    CHECK_EQ(L.c.sock, -1);
+    CHECK_EQ(tvc_http_client_connected(&L.c), 0);
     snprintf(url, sizeof url, "http://127.0.0.1:%u/static/big.bin", (unsigned)p);
     CHECK_EQ(get(url), 0);
     CHECK_EQ(L.c.resp.status, 200);
@@ -856,7 +858,7 @@ static void python_cases(void)
     CHECK_EQ(L.c.resp.status, 404);
     CHECK_EQ(L.headers_calls, 1);
     CHECK(got_has("404"));
-    CHECK_EQ(L.c.sock, -1);
+    CHECK_EQ(tvc_http_client_connected(&L.c), 0);
     live_close();
     CHECK(tl_alive(&py));
     h_end();
@@ -886,7 +888,7 @@ static void s_server_cases(void)
     CHECK_EQ(L.until_close, 1);
     CHECK_EQ(L.content_length, -1);
     CHECK(got_is(text, text_len));
-    CHECK_EQ(L.c.sock, -1);
+    CHECK_EQ(tvc_http_client_connected(&L.c), 0);
     snprintf(url, sizeof url, "https://localhost:%u/small.txt", (unsigned)s.port);
     CHECK_EQ(get(url), 0);
     CHECK_EQ(L.c.resp.status, 200);

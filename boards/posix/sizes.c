@@ -4,6 +4,7 @@
 
 #include "tvc.h"
 #include "tvc_posix.h"
+#include "tvc_tls.h" /* struct tvc_tls: not in tvc.h since the transport split */
 
 #define ROW(t) printf("  %-26s %7zu bytes\n", #t, sizeof(t))
 

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "tvc_tls.h"
 
 static const char usage_text[] =
     "usage:\n"
@@ -47,6 +48,9 @@ static const char system_bundle[] = "/etc/ssl/certs/ca-certificates.crt";
 static struct tvc_posix px;
 static struct tvc_port port;
 static struct tvc_tls tls;
+static struct tvc_transport https_t; /* TLS over mbedTLS, for https:// */
+static mbedtls_sha256_context sha_ctx;
+static struct tvc_hash sha;          /* SHA-256 of downloads */
 static struct tvc_http_client http;
 static char hdr_buf[8192]; /* CDN redirects carry large header blocks */
 static uint8_t io_buf[16384];
@@ -290,7 +294,9 @@ static int setup_net(const struct cli_opts *o, int need_tls)
             return EX_USAGE;
         }
     }
-    tvc_http_client_init(&http, &port, need_tls ? &tls : NULL, hdr_buf, sizeof hdr_buf, io_buf,
+    tvc_tls_transport_init(&https_t, &tls);
+    tvc_hash_mbedtls_init(&sha, &sha_ctx);
+    tvc_http_client_init(&http, &port, need_tls ? &https_t : NULL, hdr_buf, sizeof hdr_buf, io_buf,
                          sizeof io_buf);
     cli_progress_init(o, &port);
     return 0;
@@ -439,6 +445,7 @@ static void job_hooks(const struct cli_opts *o)
     job.per_hour = o->per_hour;
     job.on_event = cli_progress_event;
     job.user = NULL;
+    job.hash = &sha;
 }
 
 static int cmd_generate(const struct cli_opts *o)
@@ -709,6 +716,7 @@ static int cmd_download(const struct cli_opts *o)
     retry_begin(o, &rt);
     do {
         dl.progress = cli_progress_dl;
+        dl.hash = &sha;
         rc = tvc_dl_start(&dl, &http, &port, o->url, o->out);
         if (rc == 0)
             do {
