@@ -1,7 +1,26 @@
 # libtvc - plain Makefile.  Standard variables work: CC CFLAGS CPPFLAGS
 # LDFLAGS CROSS_COMPILE PREFIX DESTDIR.  See README.md.
+#
+# BOARD=<name> (default posix) picks boards/<name>/board.mk, which sets:
+#   BUILD           its default build directory (set with ?=)
+#   BOARD_CFLAGS    default CFLAGS (optimisation, debug)
+#   BOARD_ARCH      flags always added (CPU, ABI, measuring), even to a CFLAGS override
+#   BOARD_CORE_SRC  the core files built ($(SRC_ALL) or $(SRC_PORTABLE))
+#   BOARD_PORT_SRC  port files linked into the library; BOARD_CLI_SRC: the program
+#   BOARD_INC       extra include flags; BOARD_PREREQ: files made before compiling
+#   BOARD_DEPS      the boards/posix/deps.sh mode that checks its packages
 
 VERSION := 0.1.0
+
+BOARD ?= posix
+ifeq ($(wildcard boards/$(BOARD)/board.mk),)
+$(error BOARD=$(BOARD): there is no boards/$(BOARD)/board.mk)
+endif
+# Every core file, and the portable core: without the mbedTLS glue
+# (src/*mbedtls*.c, and src/sha256.c while it exists).
+SRC_ALL := $(sort $(wildcard src/*.c))
+SRC_PORTABLE := $(filter-out src/sha256.c,$(foreach f,$(SRC_ALL),$(if $(findstring mbedtls,$(f)),,$(f))))
+include boards/$(BOARD)/board.mk
 
 ifeq ($(origin CC),default)
 ifneq ($(CROSS_COMPILE),)
@@ -15,7 +34,7 @@ AR := $(CROSS_COMPILE)ar
 endif
 NM ?= $(CROSS_COMPILE)nm
 SIZE ?= $(CROSS_COMPILE)size
-CFLAGS ?= -Os -g
+CFLAGS ?= $(BOARD_CFLAGS)
 PREFIX ?= /usr/local
 DESTDIR ?=
 BUILD ?= build
@@ -23,16 +42,16 @@ BUILD ?= build
 STD := -std=c99
 WARN := -Wall -Wextra -Werror -Wshadow -Wpointer-arith -Wstrict-prototypes \
         -Wmissing-prototypes -Wvla
-INC := -Iinclude -Iport/posix
+INC := -Iinclude $(BOARD_INC)
 LIBS := -lmbedtls -lmbedx509 -lmbedcrypto
 
 ifeq ($(SAN),1)
 SANFLAGS := -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 endif
 
-CORE_SRC := $(sort $(wildcard src/*.c))
-PORT_SRC := $(sort $(wildcard port/posix/*.c))
-CLI_SRC  := $(sort $(wildcard port/posix/cli/*.c))
+CORE_SRC := $(BOARD_CORE_SRC)
+PORT_SRC := $(BOARD_PORT_SRC)
+CLI_SRC  := $(BOARD_CLI_SRC)
 TEST_SRC := $(sort $(wildcard tests/test_*.c))
 TSUP_SRC := $(sort $(filter-out $(TEST_SRC),$(wildcard tests/*.c)))
 
@@ -45,24 +64,33 @@ TEST_BIN := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
 LIB := $(BUILD)/libtvc.a
 PROG := $(BUILD)/tvc
 
-.PHONY: all lib tests deps deps-test deps-demo test check-alloc check-symbols \
-        check-clang install uninstall clean demo size
+# The feature switches of include/tvc_config.h; check-minimal turns them all off.
+FEATURES := HTTP_DATE STRERROR BUDGET JOURNAL RESUME
+FEATURES_OFF := $(FEATURES:%=-DTVC_FEATURE_%=0)
+
+.PHONY: all lib core tests deps deps-test deps-demo test check-alloc check-symbols \
+        check-clang check-float check-minimal install uninstall clean demo size
 .DEFAULT_GOAL := all
 
+ifeq ($(BOARD_CLI_SRC),)
+all: $(LIB)
+else
 all: $(LIB) $(PROG)
+endif
 lib: $(LIB)
+core: $(CORE_OBJ)
 tests: $(TEST_BIN)
 
 deps:
-	@sh boards/posix/deps.sh build "$(CC)"
+	@sh boards/posix/deps.sh $(BOARD_DEPS) "$(CC)"
 deps-test:
 	@sh boards/posix/deps.sh test "$(CC)"
 deps-demo:
 	@sh boards/posix/deps.sh demo "$(CC)"
 
-$(BUILD)/%.o: %.c | deps
+$(BUILD)/%.o: %.c | deps $(BOARD_PREREQ)
 	@mkdir -p $(dir $@)
-	$(CC) $(STD) $(WARN) $(CFLAGS) $(SANFLAGS) $(INC) $(CPPFLAGS) -MMD -MP -c $< -o $@
+	$(CC) $(STD) $(WARN) $(BOARD_ARCH) $(CFLAGS) $(SANFLAGS) $(INC) $(CPPFLAGS) -MMD -MP -c $< -o $@
 
 $(LIB): $(CORE_OBJ) $(PORT_OBJ)
 	@rm -f $@
@@ -94,23 +122,48 @@ check-clang: | deps
 	  echo "check-clang: $(words $(CORE_SRC) $(PORT_SRC) $(CLI_SRC)) files warning-free under clang"; \
 	else echo "check-clang: clang not installed"; exit 1; fi
 
+# The core is integer-only: no core object may call a soft-float helper
+# (the Cortex-M4 build shows every float operation as one) and no core
+# source or public header may say float or double outside comments.
+FLOAT_HELPERS := __aeabi_[df][a-z0-9]*|__aeabi_[ifu]*[l]?2[df]|__(add|sub|mul|div|neg|cmp|eq|ne|lt|le|gt|ge|unord)[sdtx]f[0-9]|__(fix|fixuns|float|floatun|extend|trunc)[a-z]*[sdtx]f[0-9]?|__powi[sdtx]f2
+check-float: $(CORE_OBJ)
+	@bad=$$($(NM) -u $(CORE_OBJ) | grep -Ew '$(FLOAT_HELPERS)' || true); \
+	if [ -n "$$bad" ]; then echo "check-float: core objects call soft-float helpers:"; echo "$$bad" | sort -u; exit 1; fi; \
+	for f in $(CORE_SRC) $(wildcard src/*.h include/*.h); do \
+	  hit=$$($(CC) -fpreprocessed -dD -E -x c $$f 2>/dev/null | grep -nwE 'float|double'); \
+	  if [ -n "$$hit" ]; then echo "check-float: $$f:"; echo "$$hit"; exit 1; fi; done; \
+	echo "check-float: $(words $(CORE_OBJ)) $(BOARD) core objects call no float helper; sources use no float"
+
+# The core with every feature switch off still builds warning-free.
+check-minimal:
+	@$(MAKE) --no-print-directory BUILD=$(BUILD)/minimal CPPFLAGS='$(CPPFLAGS) $(FEATURES_OFF)' core
+	@echo "check-minimal: $(BOARD) core builds with $(FEATURES_OFF)"
+
 test: deps-test
 	@$(MAKE) --no-print-directory all tests
 	@$(MAKE) --no-print-directory BUILD=$(BUILD)/san SAN=1 all tests
-	@$(MAKE) --no-print-directory check-alloc check-symbols check-clang
+	@$(MAKE) --no-print-directory check-alloc check-symbols check-clang check-minimal
+	@$(MAKE) --no-print-directory BOARD=cortex-m4 BUILD=$(BUILD)/cortex-m4 lib check-float check-minimal size
 	@sh tests/run.sh $(BUILD) $(BUILD)/san
 
 demo: deps-demo
 	@$(MAKE) --no-print-directory all
 	@sh tests/demo.sh $(BUILD)/tvc
 
-# Flash per core object (text+data) and RAM per struct, for the README table.
+# Flash per core object, RAM per struct, stack per entry point: boards/size.py
+# (on posix the object sizes and a run of boards/posix/sizes.c).
+ifeq ($(BOARD),posix)
 size: $(CORE_OBJ) $(PORT_OBJ) | deps
 	@echo "Flash (bytes, $(CC) $(CFLAGS)):"
 	@$(SIZE) $(CORE_OBJ) | awk 'NR>1 {t+=$$1; d+=$$2; b+=$$3; sub(".*/","",$$6); printf "  %-22s text %6d  data %4d  bss %4d\n", $$6, $$1, $$2, $$3} END {printf "  %-22s text %6d  data %4d  bss %4d\n", "core total", t, d, b}'
 	@$(SIZE) $(PORT_OBJ) | awk 'NR>1 {t+=$$1; d+=$$2} END {printf "  %-22s text %6d  data %4d\n", "posix port total", t, d}'
 	@mkdir -p $(BUILD)
 	@$(CC) $(STD) $(WARN) $(CFLAGS) $(INC) $(CPPFLAGS) boards/posix/sizes.c -o $(BUILD)/sizes && $(BUILD)/sizes
+else
+size: $(LIB)
+	@python3 boards/size.py --build $(BUILD) --cross '$(CROSS_COMPILE)' --board $(BOARD) \
+	  --cflags '$(STD) $(WARN) $(BOARD_ARCH) $(CFLAGS) $(INC) $(CPPFLAGS)' $(CORE_OBJ)
+endif
 
 tvc.pc: Makefile
 	@printf '%s\n' 'prefix=$(PREFIX)' 'libdir=$${prefix}/lib' 'includedir=$${prefix}/include' '' \

@@ -27,13 +27,15 @@
 /*
  * struct tvc_json_tok is the public, opaque stand-in for jsmntok_t so that
  * jsmn.h (and its JSMN_* configuration) never leaks into callers.  The
- * caller's array is used as a jsmntok_t array in place: the checks below
- * make sure the sizes and alignments agree (they would fail if jsmn were
- * ever built with JSMN_PARENT_LINKS, or an enum were not int-sized).  Only
- * this file touches the storage, always through jsmntok_t and member by
- * member (each member is int-sized like opaque_[]), and callers never read
- * opaque_, so the two views are never mixed.  C99 has no _Static_assert,
- * hence the negative-array-size typedefs.
+ * caller's array is used as a jsmntok_t array in place, so what this file
+ * relies on is exactly that a jsmntok_t fits the storage of one
+ * tvc_json_tok and needs no stricter alignment: the checks below stop the
+ * build otherwise (they would fail if jsmn were ever built with
+ * JSMN_PARENT_LINKS).  The width of jsmntype_t does not matter: with the
+ * short enums of the ARM EABI toolchains it is one byte followed by padding,
+ * and only this file reads the storage, always through jsmntok_t and member
+ * by member; callers never read opaque_, so the two views are never mixed.
+ * C99 has no _Static_assert, hence the negative-array-size typedefs.
  */
 struct tvc_json_align_tok_ {
     char c;
@@ -43,10 +45,9 @@ struct tvc_json_align_jsmn_ {
     char c;
     jsmntok_t t;
 };
-typedef char tvc_json_check_size_[sizeof(struct tvc_json_tok) == sizeof(jsmntok_t) ? 1 : -1];
-typedef char tvc_json_check_align_[offsetof(struct tvc_json_align_tok_, t) ==
-                                           offsetof(struct tvc_json_align_jsmn_, t) ? 1 : -1];
-typedef char tvc_json_check_enum_[sizeof(jsmntype_t) == sizeof(int) ? 1 : -1];
+typedef char tvc_json_check_size_[sizeof(jsmntok_t) <= sizeof(struct tvc_json_tok) ? 1 : -1];
+typedef char tvc_json_check_align_[offsetof(struct tvc_json_align_jsmn_, t) <=
+                                           offsetof(struct tvc_json_align_tok_, t) ? 1 : -1];
 
 /*
  * Deepest nesting the grammar pass accepts (it keeps one bit per level on
