@@ -189,7 +189,6 @@ static void generation_time(const struct tvc_json *j, struct tvc_api_result *r)
 {
     char tmp[32];
     struct tvc_slice t;
-    double d;
     int64_t ms;
     int v = tvc_json_find(j, 0, "generationTime");
 
@@ -200,9 +199,9 @@ static void generation_time(const struct tvc_json *j, struct tvc_api_result *r)
         return;
     }
     /* exponent forms; negative and absurd values stay "absent" */
-    if (tvc_json_kind(j, v) == TVC_JSON_NUMBER && tvc_json_double(j, v, &d) == 0 &&
-        d >= 0 && d < 1e15)
-        r->generation_time_ms = (int64_t)(d * 1000.0 + 0.5);
+    if (tvc_json_kind(j, v) == TVC_JSON_NUMBER && tvc_json_fixed(j, v, 3, &ms) == 0 &&
+        ms >= 0 && ms < INT64_C(1000000000000000000))
+        r->generation_time_ms = ms;
 }
 
 /* A whole number >= 0 (a number, or a string of digits); -1 otherwise. */
