@@ -17,31 +17,6 @@ extern "C" {
 #endif
 
 /**
- * @brief Longest storyboardPrompt kept (bytes incl. NUL); longer prompts are
- * cut at a UTF-8 boundary and flagged, never an error.
- * Possible values: 64 .. 65535.  Default: 1024.
- */
-#ifndef TVC_API_PROMPT_MAX
-#define TVC_API_PROMPT_MAX 1024
-#endif
-
-/**
- * @brief Bytes of an API answer kept for decoding, after long strings are
- * squeezed.  Possible values: 512 .. 65535.  Default: 4096.
- */
-#ifndef TVC_API_RESP_BUF
-#define TVC_API_RESP_BUF 4096
-#endif
-
-/**
- * @brief Longest request body (generate with theme, voiceover and URL).
- * Possible values: 512 .. 65535.  Default: 4096.
- */
-#ifndef TVC_API_REQ_BUF
-#define TVC_API_REQ_BUF 4096
-#endif
-
-/**
  * @brief Longest string (bytes of its escaped form) a tvc_api client keeps
  * when squeezing an answer: the largest field capacity minus its NUL.
  * tvc_api_decode() treats a URL or id whose raw form is within 12 bytes of
@@ -97,17 +72,17 @@ struct tvc_api_result {
     int http_status;          /**< HTTP status of the answer */
     int success;              /**< 1 true, 0 false, -1 absent */
     int state;                /**< enum tvc_job_state */
-    char state_raw[24];       /**< the status text as sent (cut to fit) */
+    char state_raw[TVC_API_STATE_MAX];       /**< the status text as sent (cut to fit) */
     int code;                 /**< enum tvc_api_code */
-    char code_raw[48];        /**< errorCode text as sent */
-    char error[160];          /**< error text */
-    char record_id[96];
-    char task_id[96];
+    char code_raw[TVC_API_CODE_MAX];        /**< errorCode text as sent */
+    char error[TVC_API_ERROR_MAX];          /**< error text */
+    char record_id[TVC_ID_MAX];
+    char task_id[TVC_ID_MAX];
     int current_step;         /**< 1..3, or -1 absent */
-    char step_name[64];
+    char step_name[TVC_API_STEP_MAX];
     char storyboard_prompt[TVC_API_PROMPT_MAX];
     char storyboard_image_url[TVC_URL_MAX];
-    char video_task_progress[48];
+    char video_task_progress[TVC_API_PROGRESS_MAX];
     char video_url[TVC_URL_MAX];
     int64_t generation_time_ms; /**< generationTime in ms (decimals kept), -1 absent */
     int64_t required_credits; /**< -1 absent */
@@ -181,9 +156,9 @@ struct tvc_jsq {
     int cut_;
     int esc_left_;
     int utf8_left_;
-    char key_[24];
+    char key_[TVC_API_KEY_MAX];
     size_t klen_;
-    char cur_key_[24];
+    char cur_key_[TVC_API_KEY_MAX];
 };
 
 /** @brief Start squeezing into @p buf (@p cap bytes). */
@@ -287,8 +262,9 @@ int tvc_api_decode(const char *body, size_t len, int http_status, unsigned trunc
  * white space is ignored; names match case-insensitively; an RFC 850 year
  * more than 50 years ahead is taken from the century before (RFC 9110).
  * @return seconds to wait (>= 0, at most 2^31-1; a date in the past gives
- *         0); TVC_ERR_HTTP when unparseable; TVC_ERR_STATE when it is a
- *         date and now_unix < 0.
+ *         0); TVC_ERR_HTTP when unparseable (and for every date when built
+ *         with TVC_FEATURE_HTTP_DATE 0); TVC_ERR_STATE when it is a date and
+ *         now_unix < 0.
  */
 int64_t tvc_http_retry_after(const char *s, size_t len, int64_t now_unix);
 

@@ -1,11 +1,14 @@
 /**
  * @file tvc_config.h
- * @brief Every compile-time option of libtvc, each with its default.
+ * @brief Every compile-time option of libtvc, each with its default: the
+ * feature switches, buffer sizes, field sizes, limits and timeouts.  No other
+ * header defines an option.
  *
  * A board overrides options by defining them before this header is read:
  * name a file with `-DTVC_CONFIG_FILE='"my_tvc_config.h"'` and it is included
- * first.  Every option here is `#ifndef`-guarded; impossible combinations stop
- * the build with `#error`.
+ * first (or pass -D flags).  Every option here is `#ifndef`-guarded, with its
+ * unit, range and default beside it; impossible values stop the build with
+ * `#error`.
  */
 #ifndef TVC_CONFIG_H
 #define TVC_CONFIG_H
@@ -13,6 +16,62 @@
 #ifdef TVC_CONFIG_FILE
 #include TVC_CONFIG_FILE
 #endif
+
+/* ------------------------------------------------------------------ */
+/* Feature switches: 1 = built in (the default), 0 = compiled out.      */
+/* A small board may leave these out; `make check-minimal` builds the   */
+/* core with all of them 0.                                             */
+
+/**
+ * @brief Retry-After given as an HTTP-date (IMF-fixdate, RFC 850, asctime).
+ * 0: tvc_http_retry_after() understands delta-seconds only and answers a
+ * date with TVC_ERR_HTTP (unparseable), so the caller's own backoff applies.
+ * Possible values: 0, 1.  Default: 1.
+ */
+#ifndef TVC_FEATURE_HTTP_DATE
+#define TVC_FEATURE_HTTP_DATE 1
+#endif
+
+/**
+ * @brief Human-readable text for every status code.  0: tvc_strerror()
+ * returns one short text per error class ("transient failure", ...), still
+ * a static string, never NULL.  Possible values: 0, 1.  Default: 1.
+ */
+#ifndef TVC_FEATURE_STRERROR
+#define TVC_FEATURE_STRERROR 1
+#endif
+
+/**
+ * @brief The request budget (struct tvc_job.per_hour, tvc_budget_*).
+ * 0: tvc_budget_take() always returns TVC_ERR_STATE and the job engine
+ * never waits for a budget.  Needs TVC_FEATURE_JOURNAL (the budget is kept
+ * in the journal's directory).  Possible values: 0, 1.  Default: 1.
+ */
+#ifndef TVC_FEATURE_BUDGET
+#define TVC_FEATURE_BUDGET 1
+#endif
+
+/**
+ * @brief The power-loss journal (tvc_journal_*).  0: every tvc_journal_*
+ * function returns TVC_ERR_STATE (tvc_journal_open() first of all, so no
+ * journal can be bound) and the job engine runs without persistence.
+ * Possible values: 0, 1.  Default: 1.
+ */
+#ifndef TVC_FEATURE_JOURNAL
+#define TVC_FEATURE_JOURNAL 1
+#endif
+
+/**
+ * @brief Download resume: the `<path>.part.meta` sidecar and a Range /
+ * If-Range request for a kept part.  0: every download starts from byte 0
+ * and no sidecar is written or read.  Possible values: 0, 1.  Default: 1.
+ */
+#ifndef TVC_FEATURE_RESUME
+#define TVC_FEATURE_RESUME 1
+#endif
+
+/* ------------------------------------------------------------------ */
+/* HTTP                                                                */
 
 /**
  * @brief User-Agent sent with every request.
@@ -102,6 +161,9 @@
 #define TVC_HTTP_IO_BUF 2048
 #endif
 
+/* ------------------------------------------------------------------ */
+/* JSON and files                                                       */
+
 /**
  * @brief Deepest JSON nesting the writer supports.
  * Possible values: 1 .. 32.  Default: 8.
@@ -126,7 +188,234 @@
 #define TVC_PATH_MAX 256
 #endif
 
-/* ---- impossible combinations ---- */
+/**
+ * @brief Deepest nesting tvc_json_parse() accepts (one bit per level on
+ * the stack); deeper documents are refused as TVC_ERR_JSON.
+ * Possible values: 8 .. 4096.  Default: 256.
+ */
+#ifndef TVC_JSON_PARSE_DEPTH
+#define TVC_JSON_PARSE_DEPTH 256
+#endif
+
+/* ------------------------------------------------------------------ */
+/* API client (tvc_api.h)                                               */
+
+/**
+ * @brief Longest storyboardPrompt kept (bytes incl. NUL); longer prompts are
+ * cut at a UTF-8 boundary and flagged, never an error.
+ * Possible values: 64 .. 65535.  Default: 1024.
+ */
+#ifndef TVC_API_PROMPT_MAX
+#define TVC_API_PROMPT_MAX 1024
+#endif
+
+/**
+ * @brief Bytes of an API answer kept for decoding, after long strings are
+ * squeezed.  Possible values: 512 .. 65535.  Default: 4096.
+ */
+#ifndef TVC_API_RESP_BUF
+#define TVC_API_RESP_BUF 4096
+#endif
+
+/**
+ * @brief Longest request body (generate with theme, voiceover and URL).
+ * Possible values: 512 .. 65535.  Default: 4096.
+ */
+#ifndef TVC_API_REQ_BUF
+#define TVC_API_REQ_BUF 4096
+#endif
+
+/**
+ * @brief Size of a record id / task id field (bytes incl. NUL) in
+ * struct tvc_api_result and struct tvc_job_rec; a longer id from the
+ * service is refused as cut.  Possible values: 16 .. 1024.  Default: 96.
+ */
+#ifndef TVC_ID_MAX
+#define TVC_ID_MAX 96
+#endif
+
+/**
+ * @brief Size of the error text field of struct tvc_api_result (bytes incl.
+ * NUL; longer text is cut).  Possible values: 16 .. 4096.  Default: 160.
+ */
+#ifndef TVC_API_ERROR_MAX
+#define TVC_API_ERROR_MAX 160
+#endif
+
+/**
+ * @brief Sizes of the short text fields of struct tvc_api_result (bytes
+ * incl. NUL; longer text is cut): the status as sent, the errorCode as
+ * sent, the current step name and the videoTaskProgress text.
+ * Possible values: 8 .. 1024 each.  Defaults: 24, 48, 64, 48.
+ */
+#ifndef TVC_API_STATE_MAX
+#define TVC_API_STATE_MAX 24
+#endif
+#ifndef TVC_API_CODE_MAX
+#define TVC_API_CODE_MAX 48
+#endif
+#ifndef TVC_API_STEP_MAX
+#define TVC_API_STEP_MAX 64
+#endif
+#ifndef TVC_API_PROGRESS_MAX
+#define TVC_API_PROGRESS_MAX 48
+#endif
+
+/**
+ * @brief Longest member name the answer squeezer remembers (bytes incl.
+ * NUL); it only has to tell the API's own keys apart.
+ * Possible values: 20 .. 256.  Default: 24 (longest API key + NUL fits).
+ */
+#ifndef TVC_API_KEY_MAX
+#define TVC_API_KEY_MAX 24
+#endif
+
+/* ------------------------------------------------------------------ */
+/* Job engine (tvc_job.h)                                               */
+
+/**
+ * @brief Default overall deadline of a job, ms.  Possible values:
+ * 1000 .. 2^32-1.  Default: 900000 (15 min; typical jobs take 2-5 min).
+ */
+#ifndef TVC_JOB_DEADLINE_MS
+#define TVC_JOB_DEADLINE_MS 900000u
+#endif
+
+/**
+ * @brief Consecutive failed attempts (network errors, 5xx) of one step
+ * before the job gives up.  Possible values: 1 .. 100.  Default: 6.
+ */
+#ifndef TVC_JOB_MAX_ATTEMPTS
+#define TVC_JOB_MAX_ATTEMPTS 6
+#endif
+
+/* ------------------------------------------------------------------ */
+/* Journal and budget (tvc_journal.h)                                   */
+
+/**
+ * @brief Longest theme / voiceover text kept in a journal record (bytes);
+ * longer text is cut at a UTF-8 boundary (the record is for people and for
+ * resume, which never re-sends it).  Possible values: 32 .. 8192.  Default: 512.
+ */
+#ifndef TVC_JOURNAL_TEXT_MAX
+#define TVC_JOURNAL_TEXT_MAX 512
+#endif
+
+/**
+ * @brief JSON tokens used to read back one journal record.
+ * Possible values: 32 .. 1024.  Default: 64 (a record has about 40).
+ */
+#ifndef TVC_JOURNAL_TOKENS
+#define TVC_JOURNAL_TOKENS 64
+#endif
+
+/**
+ * @brief Size of the last-error text kept in a journal record (bytes incl.
+ * NUL).  Possible values: 16 .. 1024.  Default: 96.
+ */
+#ifndef TVC_JOURNAL_ERROR_MAX
+#define TVC_JOURNAL_ERROR_MAX 96
+#endif
+
+/**
+ * @brief Largest per_hour accepted by tvc_budget_take(); it bounds the size
+ * of the budget file (one line per request of the last hour).
+ * Possible values: 1 .. 100000.  Default: 1000.
+ */
+#ifndef TVC_BUDGET_MAX_PER_HOUR
+#define TVC_BUDGET_MAX_PER_HOUR 1000
+#endif
+
+/* ------------------------------------------------------------------ */
+/* Downloads (tvc_download.h)                                           */
+
+/**
+ * @brief Part-file bytes hashed per tvc_dl_step() call before a resume, so
+ * a large part never makes one step block.  Possible values: 512 .. 2^20.
+ * Default: 16384.
+ */
+#ifndef TVC_DL_HASH_PER_STEP
+#define TVC_DL_HASH_PER_STEP 16384
+#endif
+
+/**
+ * @brief Size of the ETag / Last-Modified validator kept for a resume
+ * (bytes incl. NUL; a longer validator means "no resume for this answer").
+ * Possible values: 32 .. 1024.  Default: 128.
+ */
+#ifndef TVC_DL_VALIDATOR_MAX
+#define TVC_DL_VALIDATOR_MAX 128
+#endif
+
+/* ---- impossible values ---- */
+#if (TVC_FEATURE_HTTP_DATE != 0 && TVC_FEATURE_HTTP_DATE != 1) || \
+    (TVC_FEATURE_STRERROR != 0 && TVC_FEATURE_STRERROR != 1) || \
+    (TVC_FEATURE_BUDGET != 0 && TVC_FEATURE_BUDGET != 1) || \
+    (TVC_FEATURE_JOURNAL != 0 && TVC_FEATURE_JOURNAL != 1) || \
+    (TVC_FEATURE_RESUME != 0 && TVC_FEATURE_RESUME != 1)
+#error "TVC_FEATURE_* switches must be 0 or 1"
+#endif
+#if TVC_FEATURE_BUDGET && !TVC_FEATURE_JOURNAL
+#error "TVC_FEATURE_BUDGET needs TVC_FEATURE_JOURNAL (the budget lives in the journal directory)"
+#endif
+#if TVC_HTTP_CONNECT_TIMEOUT_MS < 1 || TVC_HTTP_IO_TIMEOUT_MS < 1
+#error "TVC_HTTP_CONNECT_TIMEOUT_MS and TVC_HTTP_IO_TIMEOUT_MS must be >= 1"
+#endif
+#if TVC_JSON_TOKENS < 16 || TVC_JSON_TOKENS > 65535
+#error "TVC_JSON_TOKENS must be 16..65535"
+#endif
+#if TVC_JSON_PARSE_DEPTH < 8 || TVC_JSON_PARSE_DEPTH > 4096
+#error "TVC_JSON_PARSE_DEPTH must be 8..4096"
+#endif
+#if TVC_API_PROMPT_MAX < 64 || TVC_API_PROMPT_MAX > 65535
+#error "TVC_API_PROMPT_MAX must be 64..65535"
+#endif
+#if TVC_API_RESP_BUF < 512 || TVC_API_RESP_BUF > 65535
+#error "TVC_API_RESP_BUF must be 512..65535"
+#endif
+#if TVC_API_REQ_BUF < 512 || TVC_API_REQ_BUF > 65535
+#error "TVC_API_REQ_BUF must be 512..65535"
+#endif
+#if TVC_ID_MAX < 16 || TVC_ID_MAX > 1024
+#error "TVC_ID_MAX must be 16..1024"
+#endif
+#if TVC_API_ERROR_MAX < 16 || TVC_API_ERROR_MAX > 4096
+#error "TVC_API_ERROR_MAX must be 16..4096"
+#endif
+#if TVC_API_STATE_MAX < 8 || TVC_API_STATE_MAX > 1024 || TVC_API_CODE_MAX < 8 || \
+    TVC_API_CODE_MAX > 1024 || TVC_API_STEP_MAX < 8 || TVC_API_STEP_MAX > 1024 || \
+    TVC_API_PROGRESS_MAX < 8 || TVC_API_PROGRESS_MAX > 1024
+#error "TVC_API_STATE_MAX, _CODE_MAX, _STEP_MAX, _PROGRESS_MAX must be 8..1024"
+#endif
+#if TVC_API_KEY_MAX < 20 || TVC_API_KEY_MAX > 256
+#error "TVC_API_KEY_MAX must be 20..256"
+#endif
+#if TVC_JOURNAL_ERROR_MAX < 16 || TVC_JOURNAL_ERROR_MAX > 1024
+#error "TVC_JOURNAL_ERROR_MAX must be 16..1024"
+#endif
+#if TVC_JOB_DEADLINE_MS < 1000
+#error "TVC_JOB_DEADLINE_MS must be at least 1000"
+#endif
+#if TVC_JOB_MAX_ATTEMPTS < 1 || TVC_JOB_MAX_ATTEMPTS > 100
+#error "TVC_JOB_MAX_ATTEMPTS must be 1..100"
+#endif
+#if TVC_JOURNAL_TEXT_MAX < 32 || TVC_JOURNAL_TEXT_MAX > 8192
+#error "TVC_JOURNAL_TEXT_MAX must be 32..8192"
+#endif
+#if TVC_JOURNAL_TOKENS < 32 || TVC_JOURNAL_TOKENS > 1024
+#error "TVC_JOURNAL_TOKENS must be 32..1024"
+#endif
+#if TVC_BUDGET_MAX_PER_HOUR < 1 || TVC_BUDGET_MAX_PER_HOUR > 100000
+#error "TVC_BUDGET_MAX_PER_HOUR must be 1..100000"
+#endif
+#if TVC_DL_HASH_PER_STEP < 512 || TVC_DL_HASH_PER_STEP > 1048576
+#error "TVC_DL_HASH_PER_STEP must be 512..1048576"
+#endif
+#if TVC_DL_VALIDATOR_MAX < 32 || TVC_DL_VALIDATOR_MAX > 1024
+#error "TVC_DL_VALIDATOR_MAX must be 32..1024"
+#endif
+
+/* (HTTP, URL, JSON) */
 #if TVC_HTTP_MAX_HEADERS < 8 || TVC_HTTP_MAX_HEADERS > 255
 #error "TVC_HTTP_MAX_HEADERS must be 8..255"
 #endif

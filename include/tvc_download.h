@@ -45,8 +45,8 @@ struct tvc_dl {
     char path_[TVC_PATH_MAX];
     char part_[TVC_PATH_MAX + 8];
     char meta_[TVC_PATH_MAX + 16];
-    char validator_[128];
-    char new_validator_[128];
+    char validator_[TVC_DL_VALIDATOR_MAX];
+    char new_validator_[TVC_DL_VALIDATOR_MAX];
     struct tvc_http_req rq_;
     int fh_;
     uint64_t have_;
@@ -58,15 +58,6 @@ struct tvc_dl {
     int hash_fh_;                 /* part being hashed before a resume, -1 none */
     uint64_t hashed_;
 };
-
-/**
- * @brief Part-file bytes hashed per tvc_dl_step() call before a resume, so
- * a large part never makes one step block.  Possible values: 512 .. 2^20.
- * Default: 16384.
- */
-#ifndef TVC_DL_HASH_PER_STEP
-#define TVC_DL_HASH_PER_STEP 16384
-#endif
 
 /**
  * @brief Begin (or resume) downloading @p url to @p path.

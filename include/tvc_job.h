@@ -35,27 +35,12 @@
 
 #include "tvc_api.h"
 #include "tvc_base.h"
+#include "tvc_config.h"
 #include "tvc_download.h"
 #include "tvc_journal.h"
 
 #ifdef __cplusplus
 extern "C" {
-#endif
-
-/**
- * @brief Default overall deadline of a job, ms.  Possible values: >= 1000.
- * Default: 900000 (15 min; typical jobs take 2-5 min).
- */
-#ifndef TVC_JOB_DEADLINE_MS
-#define TVC_JOB_DEADLINE_MS 900000u
-#endif
-
-/**
- * @brief Consecutive failed attempts (network errors, 5xx) of one step
- * before the job gives up.  Possible values: 1 .. 100.  Default: 6.
- */
-#ifndef TVC_JOB_MAX_ATTEMPTS
-#define TVC_JOB_MAX_ATTEMPTS 6
 #endif
 
 /** @brief Events reported to tvc_job.on_event. */

@@ -22,27 +22,6 @@
 extern "C" {
 #endif
 
-/**
- * @brief Longest theme / voiceover text kept in a journal record (bytes);
- * longer text is cut at a UTF-8 boundary (the record is for people and for
- * resume, which never re-sends it).  Possible values: 32 .. 8192.  Default: 512.
- */
-#ifndef TVC_JOURNAL_TEXT_MAX
-#define TVC_JOURNAL_TEXT_MAX 512
-#endif
-
-/**
- * @brief Largest per_hour accepted by tvc_budget_take(); it bounds the size
- * of the budget file (one line per request of the last hour).
- * Possible values: 1 .. 100000.  Default: 1000.
- */
-#ifndef TVC_BUDGET_MAX_PER_HOUR
-#define TVC_BUDGET_MAX_PER_HOUR 1000
-#endif
-#if TVC_BUDGET_MAX_PER_HOUR < 1 || TVC_BUDGET_MAX_PER_HOUR > 100000
-#error "TVC_BUDGET_MAX_PER_HOUR must be 1..100000"
-#endif
-
 /** @brief Phases of a journalled job. */
 enum tvc_phase {
     TVC_PHASE_SUBMITTING = 1, /**< generate may be in flight (marker only) */
@@ -56,8 +35,8 @@ enum tvc_phase {
 struct tvc_job_rec {
     char id[33];                       /**< local id (hex), names the files */
     int phase;                         /**< enum tvc_phase */
-    char record_id[96];
-    char task_id[96];
+    char record_id[TVC_ID_MAX];
+    char task_id[TVC_ID_MAX];
     char ad_theme[TVC_JOURNAL_TEXT_MAX];
     char voiceover[TVC_JOURNAL_TEXT_MAX];
     char reference_url[TVC_URL_MAX];
@@ -68,7 +47,7 @@ struct tvc_job_rec {
     char video_url[TVC_URL_MAX];
     char image_url[TVC_URL_MAX];
     int64_t created_unix;              /**< -1 unknown */
-    char last_error[96];
+    char last_error[TVC_JOURNAL_ERROR_MAX];
 };
 
 struct tvc_journal {

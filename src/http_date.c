@@ -8,33 +8,25 @@
  * against the date: a sender that gets those wrong still means the date.
  */
 #include "tvc_api.h"
+#include "chars.h"
 
 /* Longest wait reported: a huge or overflowing value means "much later",
  * never a negative or wrapped number. */
 #define RA_MAX ((int64_t)0x7FFFFFFF)
 
+#if TVC_FEATURE_HTTP_DATE
 static const char *const months[12] = {"jan", "feb", "mar", "apr", "may", "jun",
                                         "jul", "aug", "sep", "oct", "nov", "dec"};
 static const char *const days_short[7] = {"mon", "tue", "wed", "thu", "fri", "sat", "sun"};
 static const char *const days_long[7] = {"monday", "tuesday", "wednesday", "thursday",
                                          "friday", "saturday", "sunday"};
 
-static int lower(int c)
-{
-    return (c >= 'A' && c <= 'Z') ? c + ('a' - 'A') : c;
-}
-
-static int is_digit(char c)
-{
-    return c >= '0' && c <= '9';
-}
-
 /* @p s starts with @p word (case-insensitive); returns its length or 0. */
 static size_t match(const char *s, size_t len, const char *word)
 {
     size_t i;
     for (i = 0; word[i] != '\0'; i++)
-        if (i >= len || lower((unsigned char)s[i]) != word[i])
+        if (i >= len || ch_lower((unsigned char)s[i]) != word[i])
             return 0;
     return i;
 }
@@ -51,14 +43,8 @@ static int month_at(const char *s, size_t len)
 /* @p n digits at s -> value, or -1. */
 static int digits(const char *s, size_t n)
 {
-    int v = 0;
-    size_t i;
-    for (i = 0; i < n; i++) {
-        if (!is_digit(s[i]))
-            return -1;
-        v = v * 10 + (s[i] - '0');
-    }
-    return v;
+    uint64_t v;
+    return ch_dec(s, n, 100000, &v) == n ? (int)v : -1;
 }
 
 /* "HH:MM:SS" -> seconds of the day, or -1. */
@@ -191,48 +177,46 @@ static int day_name_ok(const char *s, size_t len)
             return 1;
     return 0;
 }
-
-static int is_space(char c)
-{
-    return c == ' ' || c == '\t' || c == '\r' || c == '\n';
-}
+#endif /* TVC_FEATURE_HTTP_DATE */
 
 int64_t tvc_http_retry_after(const char *s, size_t len, int64_t now_unix)
 {
-    int64_t v = 0, t = -1;
-    size_t i;
-    int ok, need_now = 0;
+    uint64_t v;
 
     if (s == NULL)
         return TVC_ERR_HTTP;
-    while (len > 0 && is_space(s[0])) {
+    while (len > 0 && ch_space(s[0])) {
         s++;
         len--;
     }
-    while (len > 0 && is_space(s[len - 1]))
+    while (len > 0 && ch_space(s[len - 1]))
         len--;
     if (len == 0)
         return TVC_ERR_HTTP;
 
-    if (is_digit(s[0])) {
-        for (i = 0; i < len; i++) {
-            if (!is_digit(s[i]))
-                return TVC_ERR_HTTP;
-            if (v < RA_MAX)
-                v = v * 10 + (s[i] - '0');
-        }
-        return v < RA_MAX ? v : RA_MAX;
+    if (ch_digit(s[0])) {
+        if (ch_dec(s, len, (uint64_t)RA_MAX, &v) != len)
+            return TVC_ERR_HTTP;
+        return (int64_t)v;
     }
+#if TVC_FEATURE_HTTP_DATE
+    {
+        int64_t t = -1;
+        int need_now = 0;
 
-    if (!day_name_ok(s, len))
-        return TVC_ERR_HTTP;
-    ok = imf_fixdate(s, len, &t) || rfc850(s, len, now_unix, &t, &need_now) ||
-         asctime_date(s, len, &t);
-    if (!ok)
-        return TVC_ERR_HTTP;
-    if (now_unix < 0 || need_now)
-        return TVC_ERR_STATE;
-    if (t <= now_unix) /* includes dates before 1970 (t < 0) */
-        return 0;
-    return t - now_unix < RA_MAX ? t - now_unix : RA_MAX;
+        if (!day_name_ok(s, len))
+            return TVC_ERR_HTTP;
+        if (!imf_fixdate(s, len, &t) && !rfc850(s, len, now_unix, &t, &need_now) &&
+            !asctime_date(s, len, &t))
+            return TVC_ERR_HTTP;
+        if (now_unix < 0 || need_now)
+            return TVC_ERR_STATE;
+        if (t <= now_unix) /* includes dates before 1970 (t < 0) */
+            return 0;
+        return t - now_unix < RA_MAX ? t - now_unix : RA_MAX;
+    }
+#else
+    (void)now_unix; /* built for delta-seconds only: a date is not understood */
+    return TVC_ERR_HTTP;
+#endif
 }

@@ -10,8 +10,6 @@
 #include "tvc_journal.h"
 #include "tvc_json.h"
 
-#define JOURNAL_TOKENS 64
-
 static const char *const phase_names[] = {
     NULL, "submitting", "polling", "downloading", "done", "failed", "unknown"
 };
@@ -291,7 +289,7 @@ static int decode(const struct tvc_json *js, struct tvc_job_rec *r)
 int tvc_journal_load(struct tvc_journal *j, const char *name, struct tvc_job_rec *rec)
 {
     const struct tvc_port *p;
-    struct tvc_json_tok toks[JOURNAL_TOKENS];
+    struct tvc_json_tok toks[TVC_JOURNAL_TOKENS];
     struct tvc_json js;
     size_t len = 0;
     int fh, n, rc = 0;
@@ -325,7 +323,7 @@ int tvc_journal_load(struct tvc_journal *j, const char *name, struct tvc_job_rec
 
     memset(rec, 0, sizeof *rec);
     rec->created_unix = -1;
-    n = tvc_json_parse(&js, j->buf_, len, toks, JOURNAL_TOKENS);
+    n = tvc_json_parse(&js, j->buf_, len, toks, TVC_JOURNAL_TOKENS);
     rc = n < 0 ? TVC_ERR_JSON : decode(&js, rec);
     if (rc < 0) {
         memset(rec, 0, sizeof *rec);

@@ -12,6 +12,7 @@
  * exact: at most 19 digits are kept, and 10^19 - 1 < 2^64.
  */
 #include "tvc_json.h"
+#include "chars.h"
 
 #include <string.h>
 
@@ -26,11 +27,6 @@ struct dec {
 
 /* Beyond this the exponent only decides "zero or overflow" anyway. */
 #define EXP_CLAMP 1000000000
-
-static int is_digit(char c)
-{
-    return c >= '0' && c <= '9';
-}
 
 static int dec_scan(const struct tvc_json *j, int idx, struct dec *d)
 {
@@ -48,12 +44,12 @@ static int dec_scan(const struct tvc_json *j, int idx, struct dec *d)
         i++;
     }
     d->ip = r.p + i;
-    while (i < r.len && is_digit(r.p[i]))
+    while (i < r.len && ch_digit(r.p[i]))
         i++;
     d->ni = (size_t)(r.p + i - d->ip);
     if (i < r.len && r.p[i] == '.') {
         d->fp = r.p + ++i;
-        while (i < r.len && is_digit(r.p[i]))
+        while (i < r.len && ch_digit(r.p[i]))
             i++;
         d->nf = (size_t)(r.p + i - d->fp);
     }
@@ -61,7 +57,7 @@ static int dec_scan(const struct tvc_json *j, int idx, struct dec *d)
         i++;
         if (i < r.len && (r.p[i] == '+' || r.p[i] == '-'))
             eneg = r.p[i++] == '-';
-        for (; i < r.len && is_digit(r.p[i]); i++)
+        for (; i < r.len && ch_digit(r.p[i]); i++)
             if (d->exp < EXP_CLAMP)
                 d->exp = d->exp * 10 + (r.p[i] - '0');
         if (eneg)
