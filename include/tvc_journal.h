@@ -22,6 +22,12 @@
 extern "C" {
 #endif
 
+/*
+ * Built with TVC_FEATURE_JOURNAL 0 (tvc_config.h) every tvc_journal_*
+ * function returns TVC_ERR_STATE and does nothing; with TVC_FEATURE_BUDGET 0
+ * tvc_budget_take() does.
+ */
+
 /** @brief Phases of a journalled job. */
 enum tvc_phase {
     TVC_PHASE_SUBMITTING = 1, /**< generate may be in flight (marker only) */

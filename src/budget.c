@@ -14,6 +14,8 @@
 #include "store.h"
 #include "tvc_journal.h"
 
+#if TVC_FEATURE_BUDGET
+
 #define WINDOW_S 3600
 #define LINE_MAX_DIGITS 18 /* up to 10^18-1: fits int64_t */
 
@@ -235,3 +237,12 @@ int tvc_budget_take(struct tvc_journal *j, int per_hour, int64_t now_unix, int64
     (void)p->file_close(p->ctx, lock);
     return rc;
 }
+
+#else /* !TVC_FEATURE_BUDGET: compiled out */
+
+int tvc_budget_take(struct tvc_journal *j, int per_hour, int64_t now_unix, int64_t *wait_s)
+{
+    (void)j, (void)per_hour, (void)now_unix, (void)wait_s;
+    return TVC_ERR_STATE;
+}
+#endif /* TVC_FEATURE_BUDGET */
