@@ -33,19 +33,18 @@ static inline int ch_hexval(int c)
 /** ASCII lower case; every other value unchanged. */
 static inline int ch_lower(int c) { return c >= 'A' && c <= 'Z' ? c + ('a' - 'A') : c; }
 
-/** RFC 9110 tchar: what a header name or token may hold. */
+/** RFC 9110 tchar: what a header name or token may hold (ALPHA, DIGIT and
+ * !#$%&'*+-.^_`|~), as one bit per character of 0x20..0x7F. */
 static inline int ch_tchar(int c)
 {
-    if (ch_digit(c) || ch_alpha(c))
-        return 1;
-    switch (c) {
-    case '!': case '#': case '$': case '%': case '&': case '\'': case '*': case '+':
-    case '-': case '.': case '^': case '_': case '`': case '|': case '~':
-        return 1;
-    default:
+    if (c < 0x20 || c > 0x7f)
         return 0;
-    }
+    return (int)((c < 0x40 ? 0x03ff6cfau : c < 0x60 ? 0xc7fffffeu : 0x57ffffffu) >> (c & 31) & 1u);
 }
+
+/** HTTP field text (RFC 9110 field-vchar, SP, HTAB; obs-text too): what a
+ * field value, reason phrase or quoted string may hold.  @p c 0..255. */
+static inline int ch_field_text(int c) { return c == '\t' || (c >= 0x20 && c != 0x7f); }
 
 /** HTTP optional white space: SP, HTAB. */
 static inline int ch_ows(int c) { return c == ' ' || c == '\t'; }
@@ -71,6 +70,29 @@ static inline size_t ch_dec(const char *s, size_t n, uint64_t max, uint64_t *v)
     }
     *v = x;
     return i;
+}
+
+/**
+ * v / 10, with v % 10 in *rem, without a 64-bit divide: a 32-bit core
+ * would call a libgcc helper (__aeabi_uldivmod) for it.  Shifts and adds
+ * (Hacker's Delight divu10, carried to 64 bits), then one correction.
+ */
+static inline uint64_t ch_div10(uint64_t v, unsigned *rem)
+{
+    uint64_t q = (v >> 1) + (v >> 2), r;
+
+    q += q >> 4;
+    q += q >> 8;
+    q += q >> 16;
+    q += q >> 32;
+    q >>= 3; /* v / 10 or slightly below */
+    r = v - q * 10;
+    while (r > 9) {
+        q++;
+        r -= 10;
+    }
+    *rem = (unsigned)r;
+    return q;
 }
 
 #endif /* TVC_CHARS_H */

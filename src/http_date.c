@@ -57,10 +57,20 @@ static int64_t clock_at(const char *s)
     return (int64_t)h * 3600 + m * 60 + sec;
 }
 
+/*
+ * Calendar arithmetic is done in long (32 bits on a small core, which has a
+ * divide instruction for that width but needs a libgcc helper for 64-bit
+ * division): years are at most 10099 here and day counts stay near 3.7e6.
+ */
+
+/* Last second of 9999-12-31: a clock beyond it is taken as that (RFC 850
+ * years are only ever resolved relative to it). */
+#define NOW_MAX INT64_C(253402300799)
+
 /* Howard Hinnant's days_from_civil: days since 1970-01-01 (proleptic Gregorian). */
-static int64_t days_from_civil(int64_t y, int m, int d)
+static long days_from_civil(long y, int m, int d)
 {
-    int64_t era, yoe, doy, doe;
+    long era, yoe, doy, doe;
     y -= m <= 2;
     era = (y >= 0 ? y : y - 399) / 400;
     yoe = y - era * 400;
@@ -70,9 +80,9 @@ static int64_t days_from_civil(int64_t y, int m, int d)
 }
 
 /* Year of a day count (the inverse of days_from_civil, year only). */
-static int64_t year_of_days(int64_t z)
+static long year_of_days(long z)
 {
-    int64_t era, doe, yoe, doy, mp;
+    long era, doe, yoe, doy, mp;
     z += 719468;
     era = (z >= 0 ? z : z - 146096) / 146097;
     doe = z - era * 146097;
@@ -82,21 +92,21 @@ static int64_t year_of_days(int64_t z)
     return yoe + era * 400 + (mp < 10 ? 0 : 1);
 }
 
-static int leap(int64_t y)
+static int leap(long y)
 {
     return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
 }
 
 /* Date parts -> Unix time (negative before 1970); 0 when they do not name
  * a real day. */
-static int to_unix(int64_t y, int m, int d, int64_t secs, int64_t *t)
+static int to_unix(long y, int m, int d, int64_t secs, int64_t *t)
 {
     static const int mdays[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
     if (m < 1 || m > 12 || d < 1 || secs < 0)
         return 0;
     if (d > mdays[m - 1] + (m == 2 && leap(y)))
         return 0;
-    *t = days_from_civil(y, m, d) * 86400 + secs;
+    *t = (int64_t)days_from_civil(y, m, d) * 86400 + secs;
     return 1;
 }
 
@@ -122,7 +132,8 @@ static int rfc850(const char *s, size_t len, int64_t now, int64_t *t, int *need_
 {
     size_t n = 0;
     int i, d, m, yy;
-    int64_t secs, cur, y;
+    int64_t secs;
+    long cur, y;
 
     for (i = 0; i < 7 && n == 0; i++)
         n = match(s, len, days_long[i]);
@@ -144,7 +155,9 @@ static int rfc850(const char *s, size_t len, int64_t now, int64_t *t, int *need_
     }
     /* RFC 9110: a year more than 50 years ahead is the one a century back;
      * so the year is the latest one ending in yy that is not that far ahead. */
-    cur = year_of_days(now / 86400);
+    /* now / 86400 as (now / 128) / 675: below 2^31 / 675 after the clamp,
+     * so a 32-bit division */
+    cur = year_of_days((long)((uint32_t)((uint64_t)(now < NOW_MAX ? now : NOW_MAX) >> 7) / 675u));
     y = cur - cur % 100 + yy;
     if (y > cur + 50)
         y -= 100;

@@ -33,9 +33,11 @@ static void put_u64(struct wr *w, uint64_t v)
     char t[20];
     size_t i = sizeof t;
 
+    unsigned r;
+
     do {
-        t[--i] = (char)('0' + (int)(v % 10u));
-        v /= 10u;
+        v = ch_div10(v, &r);
+        t[--i] = (char)('0' + r);
     } while (v);
     put(w, t + i, sizeof t - i);
 }

@@ -13,6 +13,7 @@
 
 #include "harness.h"
 #include "tvc_json.h"
+#include "../src/chars.h" /* the core's private character helpers */
 
 /* A byte string with its length (may hold NULs). */
 struct bytes {
@@ -938,6 +939,55 @@ static void test_fixed_random(void)
         printf("fixed random: %d values\n", n);
 }
 
+/* src/chars.h: the division-free v / 10 and the saturating decimal reader. */
+static void test_chars(void)
+{
+    static const uint64_t edge[] = {0, 1, 9, 10, 11, 99, 100, 101, 4294967295u, 4294967296u,
+                                    UINT64_C(9999999999999999999), UINT64_C(10000000000000000000),
+                                    UINT64_MAX - 1, UINT64_MAX};
+    uint64_t v, q;
+    unsigned r;
+    size_t i;
+    int bad = 0, k;
+
+    for (i = 0; i < sizeof edge / sizeof edge[0] + 400000; i++) {
+        if (i < sizeof edge / sizeof edge[0]) {
+            v = edge[i];
+        } else {
+            v = (uint64_t)rnd() << 32 | rnd();
+            v >>= rnd() % 64;
+        }
+        for (k = -1; k <= 1; k++) {
+            uint64_t x = v + (uint64_t)(int64_t)k;
+            q = ch_div10(x, &r);
+            if (q != x / 10 || r != x % 10)
+                bad++;
+        }
+    }
+    CHECK_EQ(bad, 0);
+    CHECK_EQ(ch_dec("123x", 4, 1000, &v), 3);
+    CHECK(v == 123);
+    CHECK_EQ(ch_dec("99999999999999999999999", 23, 1000, &v), 23); /* saturates */
+    CHECK(v == 1000);
+    CHECK_EQ(ch_dec("18446744073709551615", 20, UINT64_MAX, &v), 20);
+    CHECK(v == UINT64_MAX);
+    CHECK_EQ(ch_dec("", 0, 10, &v), 0);
+    CHECK(v == 0);
+    for (k = -128; k < 256; k++) { /* every byte, as char and as unsigned char */
+        int want = k > 0 && k < 128 &&
+                   ((k >= '0' && k <= '9') || (k >= 'a' && k <= 'z') || (k >= 'A' && k <= 'Z') ||
+                    strchr("!#$%&'*+-.^_`|~", k) != NULL);
+        if (ch_tchar(k) != want)
+            bad++;
+    }
+    CHECK_EQ(bad, 0);
+    CHECK(ch_tchar('!') && ch_tchar('~') && ch_tchar('z') && !ch_tchar(' ') && !ch_tchar(':') &&
+          !ch_tchar(0) && !ch_tchar(-20) && !ch_tchar(0x80));
+    CHECK(ch_hexval('f') == 15 && ch_hexval('F') == 15 && ch_hexval('0') == 0 &&
+          ch_hexval('g') == -1 && ch_hexval('/') == -1 && ch_hexval(':') == -1);
+    CHECK(ch_lower('Q') == 'q' && ch_lower('q') == 'q' && ch_lower('[') == '[');
+}
+
 /* ------------------------------------------------------------------ */
 /* Writer                                                              */
 
@@ -1513,6 +1563,7 @@ int main(void)
     RUN(test_num_types);
     test_fixed();
     RUN(test_fixed_random);
+    RUN(test_chars);
     RUN(test_writer_basic);
     RUN(test_writer_int);
     RUN(test_writer_escapes);
