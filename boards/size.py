@@ -230,15 +230,17 @@ def main():
     memo = {}
     public = sorted(n for n in frames if n.startswith('tvc_') and ':' not in n)
     print('Worst-case stack per public entry point (bytes, from -fstack-usage and the call graph;')
-    print('port functions and the application\'s callbacks count 0, indirect calls resolved with')
-    print('boards/stack_calls.txt):')
+    print('port functions, the application\'s callbacks and C library calls count 0; an indirect')
+    print('call may reach every function boards/stack_calls.txt lists for it, so e.g. an API')
+    print('exchange is charged with the downloader\'s header callback too: an upper bound):')
     deepest = (0, '')
     for fn in public:
         depth, chain = worst(fn, frames, edges, indirect, table, by_norm, memo, set(), notes)
         dyn = '' if kinds.get(fn, 'static') == 'static' else ' (%s frame)' % kinds[fn]
         print('  %-28s %5d%s' % (fn, depth, dyn))
         if depth > deepest[0]:
-            deepest = (depth, ' -> '.join(c.split(':')[-1] for c in chain))
+            deepest = (depth, ' -> '.join('%s %s' % (c.split(':')[-1], frame_of(frames, c))
+                                          for c in chain if frame_of(frames, c) is not None))
     print('  deepest chain: %s' % deepest[1])
     big = sorted(((s, n) for n, s in frames.items() if ':' in n and s > 256), reverse=True)
     print('  frames over 256 bytes: %s' % (', '.join('%s %d' % (n.split(':')[-1], s) for s, n in big)

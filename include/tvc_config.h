@@ -440,8 +440,57 @@
 #if TVC_PATH_MAX < 32 || TVC_PATH_MAX > 4096
 #error "TVC_PATH_MAX must be 32..4096"
 #endif
-#if TVC_HTTP_MAX_CHUNK_LINE < 64
-#error "TVC_HTTP_MAX_CHUNK_LINE must be at least 64"
+#if TVC_HTTP_MAX_CHUNK_LINE < 64 || TVC_HTTP_MAX_CHUNK_LINE > 1048576
+#error "TVC_HTTP_MAX_CHUNK_LINE must be 64..1048576"
+#endif
+
+/* ------------------------------------------------------------------ */
+/* The POSIX port (port/posix/tvc_posix.h); other ports ignore these.   */
+
+/**
+ * @brief Most resolve-override entries (each address of a spec uses one).
+ * Possible values: 1 .. 255.  Default: 8.
+ */
+#ifndef TVC_POSIX_MAX_RESOLVE
+#define TVC_POSIX_MAX_RESOLVE 8
+#endif
+
+/**
+ * @brief Most concurrent connections per port instance.
+ * Possible values: 1 .. 255.  Default: 4.
+ */
+#ifndef TVC_POSIX_MAX_SOCKS
+#define TVC_POSIX_MAX_SOCKS 4
+#endif
+
+/**
+ * @brief Most addresses one connect() tries, in order.
+ * Possible values: 1 .. 255.  Default: 8.
+ */
+#ifndef TVC_POSIX_MAX_ADDRS
+#define TVC_POSIX_MAX_ADDRS 8
+#endif
+
+/**
+ * @brief Default time, in ms, one address of a host gets to connect before
+ * connect_poll() gives up on it and starts the next one (the last address
+ * gets all the time the caller allows).  Keeps a host whose IPv6 route
+ * silently drops packets reachable over IPv4 within the connect timeout.
+ * 0 disables.  Per instance: see struct tvc_posix::attempt_ms.
+ * Possible values: 0 .. 2^31-1.  Default: 3000.
+ */
+#ifndef TVC_POSIX_ATTEMPT_MS
+#define TVC_POSIX_ATTEMPT_MS 3000
+#endif
+
+#if TVC_POSIX_MAX_RESOLVE < 1 || TVC_POSIX_MAX_RESOLVE > 255
+#error "TVC_POSIX_MAX_RESOLVE must be 1..255"
+#endif
+#if TVC_POSIX_MAX_SOCKS < 1 || TVC_POSIX_MAX_SOCKS > 255
+#error "TVC_POSIX_MAX_SOCKS must be 1..255"
+#endif
+#if TVC_POSIX_MAX_ADDRS < 1 || TVC_POSIX_MAX_ADDRS > 255
+#error "TVC_POSIX_MAX_ADDRS must be 1..255"
 #endif
 
 #endif /* TVC_CONFIG_H */
