@@ -1,7 +1,26 @@
 # libtvc - plain Makefile.  Standard variables work: CC CFLAGS CPPFLAGS
 # LDFLAGS CROSS_COMPILE PREFIX DESTDIR.  See README.md.
+#
+# BOARD=<name> (default posix) picks boards/<name>/board.mk, which sets:
+#   BUILD           its default build directory (set with ?=)
+#   BOARD_CFLAGS    default CFLAGS (optimisation, debug)
+#   BOARD_ARCH      flags always added (CPU, ABI, measuring), even to a CFLAGS override
+#   BOARD_CORE_SRC  the core files built ($(SRC_ALL) or $(SRC_PORTABLE))
+#   BOARD_PORT_SRC  port files linked into the library; BOARD_CLI_SRC: the program
+#   BOARD_INC       extra include flags; BOARD_PREREQ: files made before compiling
+#   BOARD_DEPS      the boards/posix/deps.sh mode that checks its packages
 
 VERSION := 0.1.0
+
+BOARD ?= posix
+ifeq ($(wildcard boards/$(BOARD)/board.mk),)
+$(error BOARD=$(BOARD): there is no boards/$(BOARD)/board.mk)
+endif
+# Every core file, and the portable core: without the mbedTLS glue
+# (src/*mbedtls*.c: the TLS transport and the SHA-256 over mbedTLS).
+SRC_ALL := $(sort $(wildcard src/*.c))
+SRC_PORTABLE := $(foreach f,$(SRC_ALL),$(if $(findstring mbedtls,$(f)),,$(f)))
+include boards/$(BOARD)/board.mk
 
 ifeq ($(origin CC),default)
 ifneq ($(CROSS_COMPILE),)
@@ -15,7 +34,7 @@ AR := $(CROSS_COMPILE)ar
 endif
 NM ?= $(CROSS_COMPILE)nm
 SIZE ?= $(CROSS_COMPILE)size
-CFLAGS ?= -Os -g
+CFLAGS ?= $(BOARD_CFLAGS)
 PREFIX ?= /usr/local
 DESTDIR ?=
 BUILD ?= build
@@ -23,16 +42,16 @@ BUILD ?= build
 STD := -std=c99
 WARN := -Wall -Wextra -Werror -Wshadow -Wpointer-arith -Wstrict-prototypes \
         -Wmissing-prototypes -Wvla
-INC := -Iinclude -Iport/posix
+INC := -Iinclude $(BOARD_INC)
 LIBS := -lmbedtls -lmbedx509 -lmbedcrypto
 
 ifeq ($(SAN),1)
 SANFLAGS := -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 endif
 
-CORE_SRC := $(sort $(wildcard src/*.c))
-PORT_SRC := $(sort $(wildcard port/posix/*.c))
-CLI_SRC  := $(sort $(wildcard port/posix/cli/*.c))
+CORE_SRC := $(BOARD_CORE_SRC)
+PORT_SRC := $(BOARD_PORT_SRC)
+CLI_SRC  := $(BOARD_CLI_SRC)
 TEST_SRC := $(sort $(wildcard tests/test_*.c))
 TSUP_SRC := $(sort $(filter-out $(TEST_SRC),$(wildcard tests/*.c)))
 
@@ -48,30 +67,52 @@ PROG := $(BUILD)/tvc
 # The core without mbedTLS: every source but the mbedTLS glue, compiled with
 # no mbedTLS header reached (checked in each dependency file) and linked into
 # tests/plain/test_http_plain without -lmbed* (checked with nm).
-NOMB_SRC := $(filter-out src/tls_mbedtls.c src/hash_mbedtls.c,$(CORE_SRC)) $(PORT_SRC)
+NOMB_SRC := $(SRC_PORTABLE) $(PORT_SRC)
 NOMB_OBJ := $(NOMB_SRC:%.c=$(BUILD)/nomb/%.o)
 NOMB_LIB := $(BUILD)/nomb/libtvc-nomb.a
 NOMB_TSUP := $(addprefix $(BUILD)/nomb/tests/,harness.o tl_servers.o tls_server.o)
 PLAIN_TEST := $(BUILD)/tests/test_http_plain
 
-.PHONY: all lib tests deps deps-test deps-demo test check-alloc check-symbols \
-        check-clang install uninstall clean demo size
+# The feature switches of include/tvc_config.h; check-minimal turns them all off.
+FEATURES := HTTP_DATE STRERROR BUDGET JOURNAL RESUME
+FEATURES_OFF := $(FEATURES:%=-DTVC_FEATURE_%=0)
+
+.PHONY: all lib core tests deps deps-test deps-demo test check-alloc check-symbols \
+        check-clang check-float check-minimal install uninstall clean demo size
 .DEFAULT_GOAL := all
 
+ifeq ($(BOARD_CLI_SRC),)
+all: $(LIB)
+else
 all: $(LIB) $(PROG)
+endif
 lib: $(LIB)
+core: $(CORE_OBJ)
 tests: $(TEST_BIN) $(PLAIN_TEST)
 
 deps:
-	@sh boards/posix/deps.sh build "$(CC)"
+	@sh boards/posix/deps.sh $(BOARD_DEPS) "$(CC)"
 deps-test:
 	@sh boards/posix/deps.sh test "$(CC)"
 deps-demo:
 	@sh boards/posix/deps.sh demo "$(CC)"
 
-$(BUILD)/%.o: %.c | deps
+$(BUILD)/%.o: %.c | deps $(BOARD_PREREQ)
 	@mkdir -p $(dir $@)
-	$(CC) $(STD) $(WARN) $(CFLAGS) $(SANFLAGS) $(INC) $(CPPFLAGS) -MMD -MP -c $< -o $@
+	$(CC) $(STD) $(WARN) $(BOARD_ARCH) $(CFLAGS) $(SANFLAGS) $(INC) $(CPPFLAGS) -MMD -MP -c $< -o $@
+
+$(BUILD)/nomb/%.o: %.c | deps
+	@mkdir -p $(dir $@)
+	$(CC) $(STD) $(WARN) $(BOARD_ARCH) $(CFLAGS) $(SANFLAGS) $(INC) $(CPPFLAGS) -MMD -MP -c $< -o $@
+	@if grep -qi mbedtls $(@:.o=.d); then echo "$<: reaches an mbedTLS header"; rm -f $@; exit 1; fi
+
+$(NOMB_LIB): $(NOMB_OBJ)
+	@rm -f $@
+	$(AR) rcs $@ $^
+
+$(PLAIN_TEST): $(BUILD)/nomb/tests/plain/test_http_plain.o $(NOMB_TSUP) $(NOMB_LIB)
+	$(CC) $(CFLAGS) $(SANFLAGS) $(LDFLAGS) -o $@ $^
+	@if $(NM) $@ | grep -qi mbedtls; then echo "$@: references mbedTLS"; rm -f $@; exit 1; fi
 
 $(LIB): $(CORE_OBJ) $(PORT_OBJ)
 	@rm -f $@
@@ -82,19 +123,6 @@ $(PROG): $(CLI_OBJ) $(LIB)
 
 $(BUILD)/tests/%: $(BUILD)/tests/%.o $(TSUP_OBJ) $(LIB)
 	$(CC) $(CFLAGS) $(SANFLAGS) $(LDFLAGS) -o $@ $< $(TSUP_OBJ) $(LIB) $(LIBS)
-
-$(BUILD)/nomb/%.o: %.c | deps
-	@mkdir -p $(dir $@)
-	$(CC) $(STD) $(WARN) $(CFLAGS) $(SANFLAGS) $(INC) $(CPPFLAGS) -MMD -MP -c $< -o $@
-	@if grep -qi mbedtls $(@:.o=.d); then echo "$<: reaches an mbedTLS header"; rm -f $@; exit 1; fi
-
-$(NOMB_LIB): $(NOMB_OBJ)
-	@rm -f $@
-	$(AR) rcs $@ $^
-
-$(PLAIN_TEST): $(BUILD)/nomb/tests/plain/test_http_plain.o $(NOMB_TSUP) $(NOMB_LIB)
-	$(CC) $(CFLAGS) $(SANFLAGS) $(LDFLAGS) -o $@ $^
-	@if $(NM) $@ | grep -qi mbedtls; then echo "$@: references mbedTLS"; rm -f $@; exit 1; fi
 
 # The core must not touch the heap: no core object may reference an allocator.
 check-alloc: $(CORE_OBJ)
@@ -116,23 +144,64 @@ check-clang: | deps
 	  echo "check-clang: $(words $(CORE_SRC) $(PORT_SRC) $(CLI_SRC)) files warning-free under clang"; \
 	else echo "check-clang: clang not installed"; exit 1; fi
 
+# The core is integer-only: no core object may call a soft-float helper
+# (the Cortex-M4 build shows every float operation as one) and no core
+# source or public header may say float or double outside comments.
+FLOAT_HELPERS := __aeabi_[df][a-z0-9]*|__aeabi_[ifu]*[l]?2[df]|__(add|sub|mul|div|neg|cmp|eq|ne|lt|le|gt|ge|unord)[sdtx]f[0-9]|__(fix|fixuns|float|floatun|extend|trunc)[a-z]*[sdtx]f[0-9]?|__powi[sdtx]f2
+check-float: $(CORE_OBJ)
+	@bad=$$($(NM) -u $(CORE_OBJ) | grep -Ew '$(FLOAT_HELPERS)' || true); \
+	if [ -n "$$bad" ]; then echo "check-float: core objects call soft-float helpers:"; echo "$$bad" | sort -u; exit 1; fi; \
+	for f in $(CORE_SRC) $(wildcard src/*.h include/*.h); do \
+	  hit=$$($(CC) -fpreprocessed -dD -E -x c $$f 2>/dev/null | grep -nwE 'float|double'); \
+	  if [ -n "$$hit" ]; then echo "check-float: $$f:"; echo "$$hit"; exit 1; fi; done; \
+	echo "check-float: $(words $(CORE_OBJ)) $(BOARD) core objects call no float helper; sources use no float"
+
+# The core with every feature switch off still builds warning-free; on a
+# board whose code runs here, tests/minimal/check_minimal.c also checks what
+# each switch promises when off.
+ifeq ($(BOARD_CLI_SRC),)
+check-minimal:
+	@$(MAKE) --no-print-directory BUILD=$(BUILD)/minimal CPPFLAGS='$(CPPFLAGS) $(FEATURES_OFF)' core
+	@echo "check-minimal: $(BOARD) core builds with $(FEATURES_OFF)"
+else
+check-minimal:
+	@$(MAKE) --no-print-directory BUILD=$(BUILD)/minimal CPPFLAGS='$(CPPFLAGS) $(FEATURES_OFF)' \
+	  core $(BUILD)/minimal/tests/test_minimal
+	@echo "check-minimal: $(BOARD) core builds with $(FEATURES_OFF)"
+	@out=$$($(BUILD)/minimal/tests/test_minimal); rc=$$?; \
+	  if [ $$rc != 0 ]; then echo "$$out"; fi; echo "$$out" | tail -n 1 | sed 's/^/check-minimal: /'; exit $$rc
+endif
+
+# (named test_* so that tests/run.sh counts it when given $(BUILD)/minimal)
+$(BUILD)/tests/test_minimal: tests/minimal/check_minimal.c $(BUILD)/tests/harness.o $(CORE_OBJ)
+	@mkdir -p $(dir $@)
+	$(CC) $(STD) $(WARN) $(CFLAGS) $(INC) -Itests $(CPPFLAGS) $(LDFLAGS) -o $@ $^ $(LIBS)
+
 test: deps-test
 	@$(MAKE) --no-print-directory all tests
 	@$(MAKE) --no-print-directory BUILD=$(BUILD)/san SAN=1 all tests
-	@$(MAKE) --no-print-directory check-alloc check-symbols check-clang
-	@sh tests/run.sh $(BUILD) $(BUILD)/san
+	@$(MAKE) --no-print-directory check-alloc check-symbols check-clang check-float check-minimal
+	@$(MAKE) --no-print-directory BOARD=cortex-m4 BUILD=$(BUILD)/cortex-m4 lib check-float check-minimal size
+	@sh tests/run.sh $(BUILD) $(BUILD)/san $(BUILD)/minimal
 
 demo: deps-demo
 	@$(MAKE) --no-print-directory all
 	@sh tests/demo.sh $(BUILD)/tvc
 
-# Flash per core object (text+data) and RAM per struct, for the README table.
+# Flash per core object, RAM per struct, stack per entry point: boards/size.py
+# (on posix the object sizes and a run of boards/posix/sizes.c).
+ifeq ($(BOARD),posix)
 size: $(CORE_OBJ) $(PORT_OBJ) | deps
 	@echo "Flash (bytes, $(CC) $(CFLAGS)):"
 	@$(SIZE) $(CORE_OBJ) | awk 'NR>1 {t+=$$1; d+=$$2; b+=$$3; sub(".*/","",$$6); printf "  %-22s text %6d  data %4d  bss %4d\n", $$6, $$1, $$2, $$3} END {printf "  %-22s text %6d  data %4d  bss %4d\n", "core total", t, d, b}'
 	@$(SIZE) $(PORT_OBJ) | awk 'NR>1 {t+=$$1; d+=$$2} END {printf "  %-22s text %6d  data %4d\n", "posix port total", t, d}'
 	@mkdir -p $(BUILD)
 	@$(CC) $(STD) $(WARN) $(CFLAGS) $(INC) $(CPPFLAGS) boards/posix/sizes.c -o $(BUILD)/sizes && $(BUILD)/sizes
+else
+size: $(LIB)
+	@python3 boards/size.py --build $(BUILD) --cross '$(CROSS_COMPILE)' --board $(BOARD) \
+	  --cflags '$(subst ','\'',$(STD) $(WARN) $(BOARD_ARCH) $(CFLAGS) $(INC) $(CPPFLAGS))' $(CORE_OBJ)
+endif
 
 tvc.pc: Makefile
 	@printf '%s\n' 'prefix=$(PREFIX)' 'libdir=$${prefix}/lib' 'includedir=$${prefix}/include' '' \

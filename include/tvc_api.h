@@ -17,31 +17,6 @@ extern "C" {
 #endif
 
 /**
- * @brief Longest storyboardPrompt kept (bytes incl. NUL); longer prompts are
- * cut at a UTF-8 boundary and flagged, never an error.
- * Possible values: 64 .. 65535.  Default: 1024.
- */
-#ifndef TVC_API_PROMPT_MAX
-#define TVC_API_PROMPT_MAX 1024
-#endif
-
-/**
- * @brief Work area of one struct tvc_api, in bytes: it holds the endpoint URL,
- * then the request body while it is sent, then (over the body) the answer as
- * squeezed, the JSON tokens of the answer after it, and the decoded strings
- * (unescaped in place).  A generate body (theme, voiceover, reference URL,
- * escaped) must fit beside the URL; an answer must fit with its tokens
- * (16 bytes each on 32-bit targets).
- * Possible values: 1024 .. 65535.  Default: 4096.
- */
-#ifndef TVC_API_BUF
-#define TVC_API_BUF 4096
-#endif
-#if TVC_API_BUF < 1024 || TVC_API_BUF > 65535
-#error "TVC_API_BUF must be 1024..65535"
-#endif
-
-/**
  * @brief Longest string (bytes of its escaped form) a tvc_api client keeps
  * when squeezing an answer: the largest field capacity minus its NUL.
  * tvc_api_decode() treats a URL or id whose raw form is within 12 bytes of
@@ -104,17 +79,17 @@ struct tvc_api_result {
     int http_status;          /**< HTTP status of the answer */
     int success;              /**< 1 true, 0 false, -1 absent */
     int state;                /**< enum tvc_job_state */
-    const char *state_raw;    /**< the status text as sent (cut to 23 bytes) */
+    const char *state_raw;    /**< the status text as sent (cut to TVC_API_STATE_MAX - 1 bytes) */
     int code;                 /**< enum tvc_api_code */
-    const char *code_raw;     /**< errorCode text as sent (at most 47 bytes, else dropped) */
-    const char *error;        /**< error text (cut to 159 bytes, TVC_TRUNC_ERROR) */
-    const char *record_id;    /**< at most 95 bytes, else dropped (TVC_TRUNC_OTHER) */
-    const char *task_id;      /**< at most 95 bytes, else dropped */
+    const char *code_raw;     /**< errorCode text as sent (at most TVC_API_CODE_MAX - 1 bytes, else dropped) */
+    const char *error;        /**< error text (cut to TVC_API_ERROR_MAX - 1 bytes, TVC_TRUNC_ERROR) */
+    const char *record_id;    /**< at most TVC_ID_MAX - 1 bytes, else dropped (TVC_TRUNC_OTHER) */
+    const char *task_id;      /**< at most TVC_ID_MAX - 1 bytes, else dropped */
     int current_step;         /**< 1..3, or -1 absent */
-    const char *step_name;    /**< at most 63 bytes, else dropped */
+    const char *step_name;    /**< at most TVC_API_STEP_MAX - 1 bytes, else dropped */
     const char *storyboard_prompt;   /**< cut to TVC_API_PROMPT_MAX - 1 bytes (TVC_TRUNC_PROMPT) */
     const char *storyboard_image_url;/**< at most TVC_URL_MAX - 1 bytes, else dropped */
-    const char *video_task_progress; /**< at most 47 bytes, else dropped */
+    const char *video_task_progress; /**< at most TVC_API_PROGRESS_MAX - 1 bytes, else dropped */
     const char *video_url;    /**< at most TVC_URL_MAX - 1 bytes, else dropped */
     int64_t generation_time_ms; /**< generationTime in ms (decimals kept), -1 absent */
     int64_t required_credits; /**< -1 absent */
@@ -129,13 +104,6 @@ struct tvc_api_result {
  */
 void tvc_api_result_init(struct tvc_api_result *r);
 
-/** @brief Longest kept lengths of the short result strings, NUL included. */
-#define TVC_API_STATE_MAX 24
-#define TVC_API_CODE_MAX 48
-#define TVC_API_ERROR_MAX 160
-#define TVC_API_ID_MAX 96
-#define TVC_API_STEP_MAX 64
-#define TVC_API_PROGRESS_MAX 48
 
 /**
  * @brief Validate generate parameters before any byte is sent.
@@ -203,9 +171,9 @@ struct tvc_jsq {
     int cut_;
     int esc_left_;
     int utf8_left_;
-    char key_[24];
+    char key_[TVC_API_KEY_MAX];
     size_t klen_;
-    char cur_key_[24];
+    char cur_key_[TVC_API_KEY_MAX];
 };
 
 /** @brief Start squeezing into @p buf (@p cap bytes). */
@@ -271,7 +239,7 @@ int tvc_api_start_status(struct tvc_api *a, const char *record_id, const char *t
  *         a->http->request_bytes_out says whether the request may have
  *         reached the server); TVC_ERR_JSON* (a 2xx answer that is not the
  *         expected JSON object); TVC_ERR_NOSPACE (a 2xx answer too big for
- *         TVC_API_RESP_BUF even squeezed: unreadable, out->http_status set;
+ *         TVC_API_BUF even squeezed: unreadable, out->http_status set;
  *         a non-2xx one that big is decoded as far as possible and gives 0);
  *         TVC_ERR_STATE (no call of this client running).
  */
@@ -310,8 +278,9 @@ int tvc_api_decode(char *body, size_t len, int http_status, unsigned truncated,
  * white space is ignored; names match case-insensitively; an RFC 850 year
  * more than 50 years ahead is taken from the century before (RFC 9110).
  * @return seconds to wait (>= 0, at most 2^31-1; a date in the past gives
- *         0); TVC_ERR_HTTP when unparseable; TVC_ERR_STATE when it is a
- *         date and now_unix < 0.
+ *         0); TVC_ERR_HTTP when unparseable (and for every date when built
+ *         with TVC_FEATURE_HTTP_DATE 0); TVC_ERR_STATE when it is a date and
+ *         now_unix < 0.
  */
 int64_t tvc_http_retry_after(const char *s, size_t len, int64_t now_unix);
 

@@ -110,7 +110,9 @@ struct tvc_slice {
 /**
  * @brief Human-readable text for a status code.
  * @param err any value returned by libtvc (>= 0 gives "ok").
- * @return a static string; never NULL.
+ * @return a static string; never NULL.  Built with TVC_FEATURE_STRERROR 0
+ *         (tvc_config.h), the text only names the error's class
+ *         ("transient failure", "protocol error", ...).
  */
 const char *tvc_strerror(int err);
 

@@ -48,7 +48,7 @@ struct tvc_dl {
     const char *dest_;            /* the caller's path (not copied) */
     char path_[TVC_PATH_MAX + 11]; /* "<path>" + ".part" or ".part.meta", rewritten in place */
     uint16_t plen_;               /* strlen of <path> */
-    char validator_[128];         /* stored validator (If-Range), then the new answer's */
+    char validator_[TVC_DL_VALIDATOR_MAX];         /* stored validator (If-Range), then the new answer's */
     struct tvc_http_req rq_;
     int fh_;
     uint64_t have_;
@@ -59,15 +59,6 @@ struct tvc_dl {
     int hash_fh_;                 /* part being hashed before a resume, -1 none */
     uint64_t hashed_;
 };
-
-/**
- * @brief Part-file bytes hashed per tvc_dl_step() call before a resume, so
- * a large part never makes one step block.  Possible values: 512 .. 2^20.
- * Default: 16384.
- */
-#ifndef TVC_DL_HASH_PER_STEP
-#define TVC_DL_HASH_PER_STEP 16384
-#endif
 
 /**
  * @brief Begin (or resume) downloading @p url to @p path.

@@ -43,30 +43,13 @@
 
 #include "tvc_api.h"
 #include "tvc_base.h"
+#include "tvc_config.h"
 #include "tvc_download.h"
 #include "tvc_journal.h"
 #include "tvc_retry.h"
 
 #ifdef __cplusplus
 extern "C" {
-#endif
-
-/**
- * @brief Default overall deadline of a job, ms.  Possible values: >= 1000.
- * Default: 900000 (15 min; typical jobs take 2-5 min).
- */
-#ifndef TVC_JOB_DEADLINE_MS
-#define TVC_JOB_DEADLINE_MS 900000u
-#endif
-
-/**
- * @brief Consecutive failed attempts (network errors, malformed answers,
- * 429/5xx) of one step before the job gives up.  Possible values: 1 .. 100.
- * Default: TVC_RETRY_MAX_ATTEMPTS (6).  The rest of the policy is in
- * tvc_retry.h.
- */
-#ifndef TVC_JOB_MAX_ATTEMPTS
-#define TVC_JOB_MAX_ATTEMPTS TVC_RETRY_MAX_ATTEMPTS
 #endif
 
 /** @brief Events reported to tvc_job.on_event. */

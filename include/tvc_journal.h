@@ -104,92 +104,12 @@
 extern "C" {
 #endif
 
-/**
- * @brief Size of the theme, voiceover and reference-URL labels kept in a
- * journal record, bytes with the NUL; longer text is cut at a UTF-8
- * boundary.  These are only labels for people: generate sends the caller's
- * own strings, and resume never re-sends anything.
- * Possible values: 8 .. 8192.  Default: 96.
+/*
+ * Built with TVC_FEATURE_JOURNAL 0 (tvc_config.h) every tvc_journal_*
+ * function returns TVC_ERR_STATE and does nothing; with TVC_FEATURE_BUDGET 0
+ * tvc_budget_take() does.
  */
-#ifndef TVC_JOURNAL_TEXT_MAX
-#define TVC_JOURNAL_TEXT_MAX 96
-#endif
-#if TVC_JOURNAL_TEXT_MAX < 8 || TVC_JOURNAL_TEXT_MAX > 8192
-#error "TVC_JOURNAL_TEXT_MAX must be 8..8192"
-#endif
 
-/**
- * @brief Write buffer of the journal (bytes): records and the budget file go
- * to storage in pieces of this size.  Bigger means fewer, larger writes
- * (kinder to flash), smaller means less RAM.  With 256 a record takes 2
- * writes and a budget file 1.  Possible values: 32 .. 4096.  Default: 256.
- */
-#ifndef TVC_JOURNAL_CHUNK
-#define TVC_JOURNAL_CHUNK 256
-#endif
-#if TVC_JOURNAL_CHUNK < 32 || TVC_JOURNAL_CHUNK > 4096
-#error "TVC_JOURNAL_CHUNK must be 32..4096"
-#endif
-
-/**
- * @brief Read buffer of the journal (bytes): records and the budget file
- * are read in pieces of this size (reads do not wear flash).
- * Possible values: 16 .. 4096.  Default: 64.
- */
-#ifndef TVC_JOURNAL_READ_BUF
-#define TVC_JOURNAL_READ_BUF 64
-#endif
-#if TVC_JOURNAL_READ_BUF < 16 || TVC_JOURNAL_READ_BUF > 4096
-#error "TVC_JOURNAL_READ_BUF must be 16..4096"
-#endif
-
-/**
- * @brief Largest per_hour accepted by tvc_budget_take().
- * Possible values: 1 .. 100000.  Default: 1000.
- */
-#ifndef TVC_BUDGET_MAX_PER_HOUR
-#define TVC_BUDGET_MAX_PER_HOUR 1000
-#endif
-#if TVC_BUDGET_MAX_PER_HOUR < 1 || TVC_BUDGET_MAX_PER_HOUR > 100000
-#error "TVC_BUDGET_MAX_PER_HOUR must be 1..100000"
-#endif
-
-/**
- * @brief Requests reserved per budget lease (one write of the budget file
- * per lease).  1 gives one write per request.  It bounds the under-use after
- * a power loss (see above).  Possible values: 1 .. 1000 requests.
- * Default: 64 (a 2-5 min job with 25-40 polls takes one lease).
- */
-#ifndef TVC_BUDGET_LEASE
-#define TVC_BUDGET_LEASE 64
-#endif
-#if TVC_BUDGET_LEASE < 1 || TVC_BUDGET_LEASE > 1000
-#error "TVC_BUDGET_LEASE must be 1..1000"
-#endif
-
-/**
- * @brief Lifetime of a budget lease, seconds: requests are taken from it for
- * this long, then a new lease is taken.  Possible values: 60 .. 3600.
- * Default: 900 (the default job deadline).
- */
-#ifndef TVC_BUDGET_LEASE_S
-#define TVC_BUDGET_LEASE_S 900
-#endif
-#if TVC_BUDGET_LEASE_S < 60 || TVC_BUDGET_LEASE_S > 3600
-#error "TVC_BUDGET_LEASE_S must be 60..3600"
-#endif
-
-/**
- * @brief Longest wait tvc_budget_take() asks for when other processes hold
- * open leases (they may give requests back early), seconds.
- * Possible values: 1 .. 3600.  Default: 60.
- */
-#ifndef TVC_BUDGET_RECHECK_S
-#define TVC_BUDGET_RECHECK_S 60
-#endif
-#if TVC_BUDGET_RECHECK_S < 1 || TVC_BUDGET_RECHECK_S > 3600
-#error "TVC_BUDGET_RECHECK_S must be 1..3600"
-#endif
 
 /** @brief Phases of a journalled job. */
 enum tvc_phase {
@@ -207,8 +127,8 @@ enum tvc_phase {
 struct tvc_job_rec {
     char id[33];                       /**< local id (hex), names the files */
     int phase;                         /**< enum tvc_phase */
-    char record_id[96];
-    char task_id[96];
+    char record_id[TVC_ID_MAX];
+    char task_id[TVC_ID_MAX];
     char ad_theme[TVC_JOURNAL_TEXT_MAX];      /**< label, maybe cut */
     char voiceover[TVC_JOURNAL_TEXT_MAX];     /**< label, maybe cut */
     char reference_url[TVC_JOURNAL_TEXT_MAX]; /**< label, maybe cut */
@@ -219,7 +139,7 @@ struct tvc_job_rec {
     char video_url[TVC_URL_MAX];
     char image_url[TVC_URL_MAX];
     int64_t created_unix;              /**< -1 unknown */
-    char last_error[96];
+    char last_error[TVC_JOURNAL_ERROR_MAX];
 };
 
 /** @brief Per-minute request counts kept per lease (minutes a lease spans). */

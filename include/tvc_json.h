@@ -119,16 +119,23 @@ int tvc_json_string_eq(const struct tvc_json *j, int idx, const char *s);
  * @brief Integer value of number token @p idx.  A number with a fraction or
  * exponent is accepted only when its value is a whole number (180.0, 1e3).
  * @return 0; TVC_ERR_JSON_TYPE (not a number, or not whole);
- *         TVC_ERR_JSON_RANGE (outside int64_t).
+ *         TVC_ERR_JSON_RANGE (outside int64_t); TVC_ERR_ARG (bad index,
+ *         @p v NULL).
  */
 int tvc_json_int(const struct tvc_json *j, int idx, int64_t *v);
 
 /**
- * @brief Value of number token @p idx as a double (decimal conversion done
- * here, no libc; correct to within 1 ulp for up to 19 significant digits).
- * @return 0; TVC_ERR_JSON_TYPE; TVC_ERR_JSON_RANGE (overflow).
+ * @brief Number token @p idx as fixed point: its value times 10^@p decimals,
+ * rounded to the nearest integer (halves away from zero), exactly, with no
+ * floating point ("180.5", 3 -> 180500; "1.5e3", 0 -> 1500; "0.0005", 3 -> 1;
+ * "1e-9", 3 -> 0).  Digits beyond the 19th that do not fall off by the
+ * scaling make the value out of range.
+ * @param decimals 0 .. 18
+ * @return 0; TVC_ERR_JSON_TYPE (not a number); TVC_ERR_JSON_RANGE (the scaled
+ *         value is outside int64_t); TVC_ERR_ARG (bad index, @p v NULL,
+ *         @p decimals > 18).
  */
-int tvc_json_double(const struct tvc_json *j, int idx, double *v);
+int tvc_json_fixed(const struct tvc_json *j, int idx, unsigned decimals, int64_t *v);
 
 /** @brief Boolean value.  @return 0; TVC_ERR_JSON_TYPE. */
 int tvc_json_bool(const struct tvc_json *j, int idx, int *v);

@@ -41,44 +41,15 @@
 #define TVC_RETRY_H
 
 #include "tvc_base.h"
+#include "tvc_config.h"
 
 #ifdef __cplusplus
 extern "C" {
 #endif
 
-/**
- * @brief Longest backoff wait, ms.  Possible values: 2000 .. 3600000.
- * Default: 60000 (60 s).
- */
-#ifndef TVC_RETRY_CAP_MS
-#define TVC_RETRY_CAP_MS 60000u
-#endif
+/* The policy's numbers (TVC_RETRY_CAP_MS, TVC_RETRY_AFTER_MAX_S,
+ * TVC_RETRY_MAX_ATTEMPTS) are options of tvc_config.h. */
 
-/**
- * @brief Longest Retry-After honoured, s; a longer one is cut to this.
- * Possible values: 1 .. 86400.  Default: 86400 (one day).
- */
-#ifndef TVC_RETRY_AFTER_MAX_S
-#define TVC_RETRY_AFTER_MAX_S 86400
-#endif
-
-/**
- * @brief Consecutive failed attempts before giving up (the first attempt
- * included).  Possible values: 1 .. 100.  Default: 6.
- */
-#ifndef TVC_RETRY_MAX_ATTEMPTS
-#define TVC_RETRY_MAX_ATTEMPTS 6
-#endif
-
-#if TVC_RETRY_CAP_MS < 2000 || TVC_RETRY_CAP_MS > 3600000
-#error "TVC_RETRY_CAP_MS must be 2000 .. 3600000"
-#endif
-#if TVC_RETRY_AFTER_MAX_S < 1 || TVC_RETRY_AFTER_MAX_S > 86400
-#error "TVC_RETRY_AFTER_MAX_S must be 1 .. 86400"
-#endif
-#if TVC_RETRY_MAX_ATTEMPTS < 1 || TVC_RETRY_MAX_ATTEMPTS > 100
-#error "TVC_RETRY_MAX_ATTEMPTS must be 1 .. 100"
-#endif
 
 /** @brief Retry state of one run.  Fields are read-only for the caller. */
 struct tvc_retry {

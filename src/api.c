@@ -213,7 +213,6 @@ static void generation_time(const struct tvc_json *j, struct tvc_api_result *r)
 {
     char tmp[32];
     struct tvc_slice t;
-    double d;
     int64_t ms;
     int v = tvc_json_find(j, 0, "generationTime");
 
@@ -224,9 +223,9 @@ static void generation_time(const struct tvc_json *j, struct tvc_api_result *r)
         return;
     }
     /* exponent forms; negative and absurd values stay "absent" */
-    if (tvc_json_kind(j, v) == TVC_JSON_NUMBER && tvc_json_double(j, v, &d) == 0 &&
-        d >= 0 && d < 1e15)
-        r->generation_time_ms = (int64_t)(d * 1000.0 + 0.5);
+    if (tvc_json_kind(j, v) == TVC_JSON_NUMBER && tvc_json_fixed(j, v, 3, &ms) == 0 &&
+        ms >= 0 && ms < INT64_C(1000000000000000000))
+        r->generation_time_ms = ms;
 }
 
 /* A whole number >= 0 (a number, or a string of digits); -1 otherwise. */
@@ -302,8 +301,8 @@ int tvc_api_decode(char *body, size_t len, int http_status, unsigned truncated,
         out->code = TVC_API_OTHER; /* there, but too long to be one we know */
 
     text(&j, "error", &out->error, TVC_API_ERROR_MAX, F_KEEP_CUT, TVC_TRUNC_ERROR, sq, out);
-    text(&j, "recordId", &out->record_id, TVC_API_ID_MAX, F_NUMBER | F_DIGITS, 0, sq, out);
-    text(&j, "taskId", &out->task_id, TVC_API_ID_MAX, F_NUMBER | F_DIGITS, 0, sq, out);
+    text(&j, "recordId", &out->record_id, TVC_ID_MAX, F_NUMBER | F_DIGITS, 0, sq, out);
+    text(&j, "taskId", &out->task_id, TVC_ID_MAX, F_NUMBER | F_DIGITS, 0, sq, out);
     out->current_step = (int)count(&j, "currentStep", INT_MAX);
     text(&j, "stepName", &out->step_name, TVC_API_STEP_MAX, 0, 0, sq, out);
     text(&j, "storyboardPrompt", &out->storyboard_prompt, TVC_API_PROMPT_MAX, F_KEEP_CUT,

@@ -18,6 +18,8 @@
 #include "store.h"
 #include "tvc_journal.h"
 
+#if TVC_FEATURE_BUDGET
+
 #define WINDOW_S 3600
 #define LEASE_S ((int64_t)TVC_BUDGET_LEASE_S)
 #define DIGITS_MAX 18      /* up to 10^18-1: fits int64_t */
@@ -456,3 +458,18 @@ int tvc_budget_release(struct tvc_journal *j, int64_t now_unix)
         return 0;
     return checkpoint(j, 0, now_unix, NULL);
 }
+
+#else /* !TVC_FEATURE_BUDGET: compiled out */
+
+int tvc_budget_take(struct tvc_journal *j, int per_hour, int64_t now_unix, int64_t *wait_s)
+{
+    (void)j, (void)per_hour, (void)now_unix, (void)wait_s;
+    return TVC_ERR_STATE;
+}
+
+int tvc_budget_release(struct tvc_journal *j, int64_t now_unix)
+{
+    (void)j, (void)now_unix;
+    return TVC_ERR_STATE;
+}
+#endif /* TVC_FEATURE_BUDGET */

@@ -3,32 +3,16 @@
 #include <string.h>
 
 #include "chunked.h"
+#include "chars.h"
 
 #define I64_MAX ((uint64_t)INT64_MAX)
 
-static int is_tchar(uint8_t c)
-{
-    if ((c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'))
-        return 1;
-    return c != 0 && strchr("!#$%&'*+-.^_`|~", c) != NULL;
-}
-
-static int hexval(uint8_t c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
-/* qdtext / quoted-pair payload: HTAB, SP, VCHAR, obs-text. */
-static int is_qchar(uint8_t c)
-{
-    return c == '\t' || (c >= 0x20 && c != 0x7f);
-}
+/* Character classes are src/chars.h's, under this file's names.  qdtext /
+ * quoted-pair payload is field text: HTAB, SP, VCHAR, obs-text. */
+#define is_tchar(c) ch_tchar(c)
+#define hexval(c) ch_hexval(c)
+#define is_qchar(c) ch_field_text(c)
+#define is_ws(c) ch_ows(c)
 
 int tvc_http_body_out(struct tvc_http_parser *p, const uint8_t *d, size_t n,
                       tvc_http_body_fn fn, void *user)
@@ -50,8 +34,6 @@ static void line_done(struct tvc_http_parser *p)
     p->line_ = 0;
     p->st_ = p->left_ ? TVC_PS_CH_DATA : TVC_PS_TR_START;
 }
-
-static int is_ws(uint8_t c) { return c == ' ' || c == '\t'; }
 
 /* One byte of the chunk-size line: size [ *( BWS ";" BWS name [ BWS "="
  * BWS ( token / quoted-string ) ] ) ] then CRLF or LF.  Returns 0 or

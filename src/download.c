@@ -399,7 +399,8 @@ static int on_200(struct tvc_dl *d, const struct tvc_http_parser *r)
     d->expect_ = r->content_length;
     d->total_ = r->content_length;
     pick_validator(d, r);
-    rc = meta_write(d, d->validator_, d->expect_);
+    /* without TVC_FEATURE_RESUME no sidecar is written (nor read) */
+    rc = TVC_FEATURE_RESUME ? meta_write(d, d->validator_, d->expect_) : 0;
     if (rc < 0)
         return rc;
     d->state_ = DL_BODY;
@@ -589,7 +590,7 @@ int tvc_dl_start(struct tvc_dl *d, struct tvc_http_client *http, const struct tv
     rc = port->file_size(port->ctx, part_path(d), &size);
     if (rc < 0 && rc != TVC_ERR_NOT_FOUND)
         return TVC_ERR_STORAGE;
-    if (rc == 0 && size > 0 && size <= (uint64_t)INT64_MAX && meta_load(d))
+    if (TVC_FEATURE_RESUME && rc == 0 && size > 0 && size <= (uint64_t)INT64_MAX && meta_load(d))
         resume = 1;
     if (resume) {
         d->have_ = size;

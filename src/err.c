@@ -1,6 +1,19 @@
 /* Status codes as text, and by what the caller does next. */
 #include "tvc_base.h"
+#include "tvc_config.h"
 
+#if !TVC_FEATURE_STRERROR
+/* Compiled without the texts: one per class of tvc_err_class(). */
+const char *tvc_strerror(int err)
+{
+    static const char *const by_class[] = {
+        "ok", "invalid input", "transient failure", "TLS trust failure",
+        "protocol error", "local failure", "job failure"};
+    int c = tvc_err_class(err);
+
+    return c >= 0 && c < (int)(sizeof by_class / sizeof by_class[0]) ? by_class[c] : "error";
+}
+#else
 const char *tvc_strerror(int err)
 {
     if (err >= 0)
@@ -57,6 +70,7 @@ const char *tvc_strerror(int err)
     }
     return "unknown error";
 }
+#endif /* TVC_FEATURE_STRERROR */
 
 int tvc_err_class(int err)
 {

@@ -8,33 +8,25 @@
  * against the date: a sender that gets those wrong still means the date.
  */
 #include "tvc_api.h"
+#include "chars.h"
 
 /* Longest wait reported: a huge or overflowing value means "much later",
  * never a negative or wrapped number. */
 #define RA_MAX ((int64_t)0x7FFFFFFF)
 
+#if TVC_FEATURE_HTTP_DATE
 static const char *const months[12] = {"jan", "feb", "mar", "apr", "may", "jun",
                                         "jul", "aug", "sep", "oct", "nov", "dec"};
 static const char *const days_short[7] = {"mon", "tue", "wed", "thu", "fri", "sat", "sun"};
 static const char *const days_long[7] = {"monday", "tuesday", "wednesday", "thursday",
                                          "friday", "saturday", "sunday"};
 
-static int lower(int c)
-{
-    return (c >= 'A' && c <= 'Z') ? c + ('a' - 'A') : c;
-}
-
-static int is_digit(char c)
-{
-    return c >= '0' && c <= '9';
-}
-
 /* @p s starts with @p word (case-insensitive); returns its length or 0. */
 static size_t match(const char *s, size_t len, const char *word)
 {
     size_t i;
     for (i = 0; word[i] != '\0'; i++)
-        if (i >= len || lower((unsigned char)s[i]) != word[i])
+        if (i >= len || ch_lower((unsigned char)s[i]) != word[i])
             return 0;
     return i;
 }
@@ -51,14 +43,8 @@ static int month_at(const char *s, size_t len)
 /* @p n digits at s -> value, or -1. */
 static int digits(const char *s, size_t n)
 {
-    int v = 0;
-    size_t i;
-    for (i = 0; i < n; i++) {
-        if (!is_digit(s[i]))
-            return -1;
-        v = v * 10 + (s[i] - '0');
-    }
-    return v;
+    uint64_t v;
+    return ch_dec(s, n, 100000, &v) == n ? (int)v : -1;
 }
 
 /* "HH:MM:SS" -> seconds of the day, or -1. */
@@ -71,10 +57,20 @@ static int64_t clock_at(const char *s)
     return (int64_t)h * 3600 + m * 60 + sec;
 }
 
+/*
+ * Calendar arithmetic is done in long (32 bits on a small core, which has a
+ * divide instruction for that width but needs a libgcc helper for 64-bit
+ * division): years are at most 10099 here and day counts stay near 3.7e6.
+ */
+
+/* Last second of 9999-12-31: a clock beyond it is taken as that (RFC 850
+ * years are only ever resolved relative to it). */
+#define NOW_MAX INT64_C(253402300799)
+
 /* Howard Hinnant's days_from_civil: days since 1970-01-01 (proleptic Gregorian). */
-static int64_t days_from_civil(int64_t y, int m, int d)
+static long days_from_civil(long y, int m, int d)
 {
-    int64_t era, yoe, doy, doe;
+    long era, yoe, doy, doe;
     y -= m <= 2;
     era = (y >= 0 ? y : y - 399) / 400;
     yoe = y - era * 400;
@@ -84,9 +80,9 @@ static int64_t days_from_civil(int64_t y, int m, int d)
 }
 
 /* Year of a day count (the inverse of days_from_civil, year only). */
-static int64_t year_of_days(int64_t z)
+static long year_of_days(long z)
 {
-    int64_t era, doe, yoe, doy, mp;
+    long era, doe, yoe, doy, mp;
     z += 719468;
     era = (z >= 0 ? z : z - 146096) / 146097;
     doe = z - era * 146097;
@@ -96,21 +92,21 @@ static int64_t year_of_days(int64_t z)
     return yoe + era * 400 + (mp < 10 ? 0 : 1);
 }
 
-static int leap(int64_t y)
+static int leap(long y)
 {
     return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
 }
 
 /* Date parts -> Unix time (negative before 1970); 0 when they do not name
  * a real day. */
-static int to_unix(int64_t y, int m, int d, int64_t secs, int64_t *t)
+static int to_unix(long y, int m, int d, int64_t secs, int64_t *t)
 {
     static const int mdays[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
     if (m < 1 || m > 12 || d < 1 || secs < 0)
         return 0;
     if (d > mdays[m - 1] + (m == 2 && leap(y)))
         return 0;
-    *t = days_from_civil(y, m, d) * 86400 + secs;
+    *t = (int64_t)days_from_civil(y, m, d) * 86400 + secs;
     return 1;
 }
 
@@ -136,7 +132,8 @@ static int rfc850(const char *s, size_t len, int64_t now, int64_t *t, int *need_
 {
     size_t n = 0;
     int i, d, m, yy;
-    int64_t secs, cur, y;
+    int64_t secs;
+    long cur, y;
 
     for (i = 0; i < 7 && n == 0; i++)
         n = match(s, len, days_long[i]);
@@ -158,7 +155,9 @@ static int rfc850(const char *s, size_t len, int64_t now, int64_t *t, int *need_
     }
     /* RFC 9110: a year more than 50 years ahead is the one a century back;
      * so the year is the latest one ending in yy that is not that far ahead. */
-    cur = year_of_days(now / 86400);
+    /* now / 86400 as (now / 128) / 675: below 2^31 / 675 after the clamp,
+     * so a 32-bit division */
+    cur = year_of_days((long)((uint32_t)((uint64_t)(now < NOW_MAX ? now : NOW_MAX) >> 7) / 675u));
     y = cur - cur % 100 + yy;
     if (y > cur + 50)
         y -= 100;
@@ -191,48 +190,46 @@ static int day_name_ok(const char *s, size_t len)
             return 1;
     return 0;
 }
-
-static int is_space(char c)
-{
-    return c == ' ' || c == '\t' || c == '\r' || c == '\n';
-}
+#endif /* TVC_FEATURE_HTTP_DATE */
 
 int64_t tvc_http_retry_after(const char *s, size_t len, int64_t now_unix)
 {
-    int64_t v = 0, t = -1;
-    size_t i;
-    int ok, need_now = 0;
+    uint64_t v;
 
     if (s == NULL)
         return TVC_ERR_HTTP;
-    while (len > 0 && is_space(s[0])) {
+    while (len > 0 && ch_space(s[0])) {
         s++;
         len--;
     }
-    while (len > 0 && is_space(s[len - 1]))
+    while (len > 0 && ch_space(s[len - 1]))
         len--;
     if (len == 0)
         return TVC_ERR_HTTP;
 
-    if (is_digit(s[0])) {
-        for (i = 0; i < len; i++) {
-            if (!is_digit(s[i]))
-                return TVC_ERR_HTTP;
-            if (v < RA_MAX)
-                v = v * 10 + (s[i] - '0');
-        }
-        return v < RA_MAX ? v : RA_MAX;
+    if (ch_digit(s[0])) {
+        if (ch_dec(s, len, (uint64_t)RA_MAX, &v) != len)
+            return TVC_ERR_HTTP;
+        return (int64_t)v;
     }
+#if TVC_FEATURE_HTTP_DATE
+    {
+        int64_t t = -1;
+        int need_now = 0;
 
-    if (!day_name_ok(s, len))
-        return TVC_ERR_HTTP;
-    ok = imf_fixdate(s, len, &t) || rfc850(s, len, now_unix, &t, &need_now) ||
-         asctime_date(s, len, &t);
-    if (!ok)
-        return TVC_ERR_HTTP;
-    if (now_unix < 0 || need_now)
-        return TVC_ERR_STATE;
-    if (t <= now_unix) /* includes dates before 1970 (t < 0) */
-        return 0;
-    return t - now_unix < RA_MAX ? t - now_unix : RA_MAX;
+        if (!day_name_ok(s, len))
+            return TVC_ERR_HTTP;
+        if (!imf_fixdate(s, len, &t) && !rfc850(s, len, now_unix, &t, &need_now) &&
+            !asctime_date(s, len, &t))
+            return TVC_ERR_HTTP;
+        if (now_unix < 0 || need_now)
+            return TVC_ERR_STATE;
+        if (t <= now_unix) /* includes dates before 1970 (t < 0) */
+            return 0;
+        return t - now_unix < RA_MAX ? t - now_unix : RA_MAX;
+    }
+#else
+    (void)now_unix; /* built for delta-seconds only: a date is not understood */
+    return TVC_ERR_HTTP;
+#endif
 }

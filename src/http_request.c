@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "tvc_http.h"
+#include "chars.h"
 
 /* Bounded appender: once something does not fit, nothing more is written. */
 struct wr {
@@ -32,9 +33,11 @@ static void put_u64(struct wr *w, uint64_t v)
     char t[20];
     size_t i = sizeof t;
 
+    unsigned r;
+
     do {
-        t[--i] = (char)('0' + (int)(v % 10u));
-        v /= 10u;
+        v = ch_div10(v, &r);
+        t[--i] = (char)('0' + r);
     } while (v);
     put(w, t + i, sizeof t - i);
 }
@@ -45,13 +48,6 @@ static void put_field(struct wr *w, const char *name, const char *value)
     put(w, ": ", 2);
     put_s(w, value);
     put(w, "\r\n", 2);
-}
-
-static int is_tchar(unsigned char c)
-{
-    if ((c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'))
-        return 1;
-    return c != 0 && strchr("!#$%&'*+-.^_`|~", c) != NULL;
 }
 
 /* A field value must not smuggle in a line end (NUL cannot occur in a C string). */
@@ -84,7 +80,7 @@ static int check(const struct tvc_http_head *h)
     if (!m || !*m || !u)
         return TVC_ERR_ARG;
     for (; *m; m++)
-        if (!is_tchar((unsigned char)*m))
+        if (!ch_tchar((unsigned char)*m))
             return TVC_ERR_ARG;
     if (u->scheme != TVC_SCHEME_HTTP && u->scheme != TVC_SCHEME_HTTPS)
         return TVC_ERR_ARG;

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "chunked.h"
+#include "chars.h"
 
 #define HEAD_INTERIM 1 /* parse_head(): a 1xx to skip */
 
@@ -15,19 +16,12 @@ static int fail(struct tvc_http_parser *p, int err)
     return err;
 }
 
-static int is_tchar(uint8_t c)
-{
-    if ((c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'))
-        return 1;
-    return c != 0 && strchr("!#$%&'*+-.^_`|~", c) != NULL;
-}
-
-static int is_ws(uint8_t c) { return c == ' ' || c == '\t'; }
-
-/* HTAB, SP, VCHAR, obs-text: what a field value or reason phrase may hold. */
-static int is_text(uint8_t c) { return c == '\t' || (c >= 0x20 && c != 0x7f); }
-
-static uint8_t lower(uint8_t c) { return (c >= 'A' && c <= 'Z') ? (uint8_t)(c + 32) : c; }
+/* Character classes are src/chars.h's, under this file's names; field text
+ * (HTAB, SP, VCHAR, obs-text) is what a field value or reason phrase may hold. */
+#define is_tchar(c) ch_tchar(c)
+#define is_ws(c) ch_ows(c)
+#define is_text(c) ch_field_text(c)
+#define lower(c) ch_lower(c)
 
 /* Case-insensitive equality of a slice and a NUL-terminated string. */
 static int slice_ieq(struct tvc_slice s, const char *z)

@@ -86,7 +86,7 @@ static uint32_t poll_interval(struct tvc_job *j)
 static void journal_save(struct tvc_job *j)
 {
     int rc;
-    if (!j->journal_)
+    if (!TVC_FEATURE_JOURNAL || !j->journal_)
         return;
     rc = tvc_journal_save(j->journal_, &j->rec);
     if (rc < 0) {
@@ -169,7 +169,7 @@ static int budget(struct tvc_job *j, uint32_t *wait_ms)
 {
     int64_t wall, wait_s = 0;
     int rc;
-    if (!j->journal_ || j->per_hour <= 0 || !j->port_->wall_time)
+    if (!TVC_FEATURE_BUDGET || !j->journal_ || j->per_hour <= 0 || !j->port_->wall_time)
         return 0;
     wall = j->port_->wall_time(j->port_->ctx);
     if (wall < 0)
@@ -300,7 +300,7 @@ static void common_init(struct tvc_job *j, const struct tvc_port *port,
 {
     j->port_ = port;
     j->http_ = http;
-    j->journal_ = journal;
+    j->journal_ = TVC_FEATURE_JOURNAL ? journal : NULL;
     j->err = 0;
     j->polls_ = 0;
     j->gen_sent_ = 0;
@@ -592,7 +592,7 @@ int tvc_job_step(struct tvc_job *j, uint32_t wait_ms, uint32_t *sleep_ms)
             return deadline_end(j);
         if (budget(j, &w) == TVC_ERR_AGAIN)
             return wait_or_end(j, w, J_SUBMIT_PREP, TVC_ERR_BUDGET, sleep_ms);
-        if (j->journal_ && !j->gen_sent_) {
+        if (TVC_FEATURE_JOURNAL && j->journal_ && !j->gen_sent_) {
             rc = tvc_journal_mark_inflight(j->journal_, &j->rec);
             if (rc < 0)
                 return finish(j, rc); /* nothing sent: safe to stop */

@@ -15,6 +15,8 @@
 #include "tvc_journal.h"
 #include "tvc_json.h"
 
+#if TVC_FEATURE_JOURNAL
+
 static const char *const phase_names[] = {
     NULL, "submitting", "polling", "downloading", "done", "failed", "unknown"
 };
@@ -768,3 +770,48 @@ int tvc_journal_list(struct tvc_journal *j, int (*cb)(void *user, const char *na
         return 0; /* no directory, no records */
     return tvc_store_st(rc);
 }
+
+#else /* !TVC_FEATURE_JOURNAL: compiled out; every entry point says so */
+
+const char *tvc_journal_dir(struct tvc_journal *j)
+{
+    (void)j;
+    return "";
+}
+
+int tvc_journal_open(struct tvc_journal *j, const struct tvc_port *port, const char *dir)
+{
+    (void)j, (void)port, (void)dir;
+    return TVC_ERR_STATE;
+}
+
+int tvc_journal_mark_inflight(struct tvc_journal *j, const struct tvc_job_rec *rec)
+{
+    (void)j, (void)rec;
+    return TVC_ERR_STATE;
+}
+
+int tvc_journal_save(struct tvc_journal *j, const struct tvc_job_rec *rec)
+{
+    (void)j, (void)rec;
+    return TVC_ERR_STATE;
+}
+
+int tvc_journal_load(struct tvc_journal *j, const char *name, struct tvc_job_rec *rec)
+{
+    (void)j, (void)name, (void)rec;
+    return TVC_ERR_STATE;
+}
+
+int tvc_journal_remove(struct tvc_journal *j, const char *id)
+{
+    (void)j, (void)id;
+    return TVC_ERR_STATE;
+}
+
+int tvc_journal_list(struct tvc_journal *j, int (*cb)(void *user, const char *name), void *user)
+{
+    (void)j, (void)cb, (void)user;
+    return TVC_ERR_STATE;
+}
+#endif /* TVC_FEATURE_JOURNAL */

@@ -1,8 +1,10 @@
 /*
  * JSON tokenizing: a strict grammar check of our own, then jsmn for the
  * tokens, plus the token accessors (kind, raw text, skipping, member lookup).
- * String unescaping lives in json_str.c, numbers in json_num.c; both work
- * through the public accessors, so jsmn stays private to this file.
+ * String unescaping and member lookup (tvc_json_find) live in json_str.c,
+ * numbers in json_num.c; both work through the public accessors, so jsmn
+ * stays private to this file, and this file needs neither of them (the
+ * layering is json.c <- json_str.c, json_num.c; never a circle).
  *
  * Why a grammar pass before jsmn: even with JSMN_STRICT, jsmn accepts
  * "[1 2]", "[1,]", "[,1]", "{,}", "{\"a\"}", "{\"a\":}", "{\"a\"::1}",
@@ -16,6 +18,7 @@
  * record token positions.
  */
 #include "tvc_json.h"
+#include "chars.h"
 
 #include <limits.h>
 #include <string.h>
@@ -27,13 +30,15 @@
 /*
  * struct tvc_json_tok is the public, opaque stand-in for jsmntok_t so that
  * jsmn.h (and its JSMN_* configuration) never leaks into callers.  The
- * caller's array is used as a jsmntok_t array in place: the checks below
- * make sure the sizes and alignments agree (they would fail if jsmn were
- * ever built with JSMN_PARENT_LINKS, or an enum were not int-sized).  Only
- * this file touches the storage, always through jsmntok_t and member by
- * member (each member is int-sized like opaque_[]), and callers never read
- * opaque_, so the two views are never mixed.  C99 has no _Static_assert,
- * hence the negative-array-size typedefs.
+ * caller's array is used as a jsmntok_t array in place, so what this file
+ * relies on is exactly that a jsmntok_t fits the storage of one
+ * tvc_json_tok and needs no stricter alignment: the checks below stop the
+ * build otherwise (they would fail if jsmn were ever built with
+ * JSMN_PARENT_LINKS).  The width of jsmntype_t does not matter: with the
+ * short enums of the ARM EABI toolchains it is one byte followed by padding,
+ * and only this file reads the storage, always through jsmntok_t and member
+ * by member; callers never read opaque_, so the two views are never mixed.
+ * C99 has no _Static_assert, hence the negative-array-size typedefs.
  */
 struct tvc_json_align_tok_ {
     char c;
@@ -43,18 +48,12 @@ struct tvc_json_align_jsmn_ {
     char c;
     jsmntok_t t;
 };
-typedef char tvc_json_check_size_[sizeof(struct tvc_json_tok) == sizeof(jsmntok_t) ? 1 : -1];
-typedef char tvc_json_check_align_[offsetof(struct tvc_json_align_tok_, t) ==
-                                           offsetof(struct tvc_json_align_jsmn_, t) ? 1 : -1];
-typedef char tvc_json_check_enum_[sizeof(jsmntype_t) == sizeof(int) ? 1 : -1];
+typedef char tvc_json_check_size_[sizeof(jsmntok_t) <= sizeof(struct tvc_json_tok) ? 1 : -1];
+typedef char tvc_json_check_align_[offsetof(struct tvc_json_align_jsmn_, t) <=
+                                           offsetof(struct tvc_json_align_tok_, t) ? 1 : -1];
 
-/*
- * Deepest nesting the grammar pass accepts (it keeps one bit per level on
- * the stack, no heap).  Deeper documents are refused as TVC_ERR_JSON.
- */
-#ifndef TVC_JSON_PARSE_DEPTH
-#define TVC_JSON_PARSE_DEPTH 256
-#endif
+/* Nesting is bounded by TVC_JSON_PARSE_DEPTH (tvc_config.h): the grammar
+ * pass keeps one bit per level on the stack, no heap. */
 
 enum {
     ST_VALUE,        /* a value must come */
@@ -64,21 +63,6 @@ enum {
     ST_COLON,        /* after a key */
     ST_AFTER         /* after a value */
 };
-
-static int is_ws(char c)
-{
-    return c == ' ' || c == '\t' || c == '\n' || c == '\r';
-}
-
-static int is_digit(char c)
-{
-    return c >= '0' && c <= '9';
-}
-
-static int is_hex(char c)
-{
-    return is_digit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
-}
 
 /* Each scanner: 0 with *pos past the value, TVC_ERR_JSON, or TVC_ERR_AGAIN
  * when the text ends while the value could still become valid. */
@@ -107,7 +91,7 @@ static int scan_string(const char *s, size_t len, size_t *pos)
             for (k = 0; k < 4; k++) {
                 if (++i >= len)
                     return TVC_ERR_AGAIN;
-                if (!is_hex(s[i]))
+                if (!ch_hex(s[i]))
                     return TVC_ERR_JSON;
             }
             break;
@@ -121,7 +105,7 @@ static int scan_string(const char *s, size_t len, size_t *pos)
 /* Runs of digits: "at least one" is checked by the caller. */
 static size_t skip_digits(const char *s, size_t len, size_t i)
 {
-    while (i < len && is_digit(s[i]))
+    while (i < len && ch_digit(s[i]))
         i++;
     return i;
 }
@@ -134,14 +118,14 @@ static int scan_number(const char *s, size_t len, size_t *pos)
         return TVC_ERR_AGAIN;
     if (s[i] == '0')
         i++;
-    else if (is_digit(s[i]))
+    else if (ch_digit(s[i]))
         i = skip_digits(s, len, i + 1);
     else
         return TVC_ERR_JSON;
     if (i < len && s[i] == '.') {
         if (++i >= len)
             return TVC_ERR_AGAIN;
-        if (!is_digit(s[i]))
+        if (!ch_digit(s[i]))
             return TVC_ERR_JSON;
         i = skip_digits(s, len, i);
     }
@@ -150,7 +134,7 @@ static int scan_number(const char *s, size_t len, size_t *pos)
             return TVC_ERR_AGAIN;
         if ((s[i] == '+' || s[i] == '-') && ++i >= len)
             return TVC_ERR_AGAIN;
-        if (!is_digit(s[i]))
+        if (!ch_digit(s[i]))
             return TVC_ERR_JSON;
         i = skip_digits(s, len, i);
     }
@@ -198,7 +182,7 @@ static int check_grammar(const char *s, size_t len, int *count, size_t *root)
     char c;
 
     for (;;) {
-        while (i < len && is_ws(s[i]))
+        while (i < len && ch_space(s[i]))
             i++;
         if (i >= len) {
             if (st == ST_AFTER && depth == 0)
@@ -361,24 +345,6 @@ int tvc_json_next(const struct tvc_json *j, int idx)
     for (k = idx + 1; k < j->ntok && all[k].start < t->end; k++)
         ;
     return k;
-}
-
-int tvc_json_find(const struct tvc_json *j, int obj, const char *key)
-{
-    const jsmntok_t *t = tok_at(j, obj);
-    const jsmntok_t *all;
-    int k;
-
-    if (t == NULL || key == NULL)
-        return TVC_ERR_ARG;
-    if (t->type != JSMN_OBJECT)
-        return TVC_ERR_JSON_TYPE;
-    all = (const jsmntok_t *)(const void *)j->toks;
-    /* members are (key, value) pairs; the grammar pass guarantees both */
-    for (k = obj + 1; k + 1 < j->ntok && all[k].start < t->end; k = tvc_json_next(j, k + 1))
-        if (tvc_json_string_eq(j, k, key))
-            return k + 1;
-    return TVC_ERR_NOT_FOUND;
 }
 
 int tvc_json_bool(const struct tvc_json *j, int idx, int *v)

@@ -22,6 +22,7 @@
 #include <string.h>
 
 #include "tvc_api.h"
+#include "chars.h"
 
 enum {
     S_OUT = 0,   /* between tokens */
@@ -97,16 +98,6 @@ static int add(struct tvc_jsq *q, unsigned char c, size_t unit)
     return 0;
 }
 
-static int is_hex(unsigned char c)
-{
-    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
-}
-
-static int is_ws(unsigned char c)
-{
-    return c == ' ' || c == '\t' || c == '\n' || c == '\r';
-}
-
 static int is_structural(unsigned char c)
 {
     return c == '{' || c == '}' || c == '[' || c == ']' || c == ':' || c == ',' || c == '"';
@@ -134,7 +125,7 @@ static int out_byte(struct tvc_jsq *q, unsigned char c)
 {
     size_t n;
 
-    if (is_ws(c)) {
+    if (ch_space(c)) {
         q->st_ = S_OUT_WS;
         return 0;
     }
@@ -239,7 +230,7 @@ static int esc_byte(struct tvc_jsq *q, unsigned char c)
         return 0;
     }
     /* p in 2..5 or 8..11: hex digits */
-    if (!is_hex(c)) {
+    if (!ch_hex(c)) {
         q->st_ = S_STR;
         return str_byte(q, c);
     }

@@ -2,7 +2,8 @@
  * JSON string values: unescaping to UTF-8 and comparing without a buffer.
  * Works on the raw token text from tvc_json_raw(), one character at a time,
  * so copying (tvc_json_string) and comparing (tvc_json_string_eq, and so
- * tvc_json_find) share one decoder and need no scratch memory.
+ * tvc_json_find, which lives here for that reason) share one decoder and
+ * need no scratch memory.  Only json.c's public accessors are used.
  *
  * tvc_json_parse() already refuses unknown escapes, bad \u hex digits and
  * raw control characters (as TVC_ERR_JSON), so from here those only show up
@@ -11,19 +12,9 @@
  * here, not at parse time, so only strings actually read pay for it.
  */
 #include "tvc_json.h"
+#include "chars.h"
 
 #include <string.h>
-
-static int hex_val(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
 
 /* The 4 hex digits of a \uXXXX starting at s[i] (the backslash), or -1. */
 static long read_u16(const char *s, size_t len, size_t i)
@@ -34,7 +25,7 @@ static long read_u16(const char *s, size_t len, size_t i)
     if (len - i < 6 || s[i] != '\\' || s[i + 1] != 'u')
         return -1;
     for (k = 2; k < 6; k++) {
-        if ((d = hex_val(s[i + k])) < 0)
+        if ((d = ch_hexval(s[i + k])) < 0)
             return -1;
         v = v << 4 | d;
     }
@@ -196,4 +187,21 @@ int tvc_json_string_eq(const struct tvc_json *j, int idx, const char *s)
                 return 0;
     }
     return s[pos] == '\0';
+}
+
+/* Members are (key, value) pairs, the grammar pass guarantees both; a
+ * container's descendants end where tvc_json_next() of it says. */
+int tvc_json_find(const struct tvc_json *j, int obj, const char *key)
+{
+    int kind = tvc_json_kind(j, obj), k, end;
+
+    if (kind == TVC_JSON_INVALID || key == NULL)
+        return TVC_ERR_ARG;
+    if (kind != TVC_JSON_OBJECT)
+        return TVC_ERR_JSON_TYPE;
+    end = tvc_json_next(j, obj);
+    for (k = obj + 1; k + 1 < end; k = tvc_json_next(j, k + 1))
+        if (tvc_json_string_eq(j, k, key))
+            return k + 1;
+    return TVC_ERR_NOT_FOUND;
 }

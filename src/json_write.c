@@ -10,6 +10,7 @@
  * after an error the buffer holds whole elements only.
  */
 #include "tvc_json.h"
+#include "chars.h"
 
 #include <limits.h>
 #include <string.h>
@@ -246,9 +247,11 @@ void tvc_jw_int(struct tvc_jw *w, int64_t v)
     /* magnitude in unsigned arithmetic: also right for INT64_MIN */
     uint64_t u = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
 
+    unsigned r;
+
     do {
-        d[--i] = (char)('0' + u % 10);
-        u /= 10;
+        u = ch_div10(u, &r);
+        d[--i] = (char)('0' + r);
     } while (u != 0);
     if (v < 0)
         d[--i] = '-';
@@ -260,20 +263,21 @@ void tvc_jw_fixed(struct tvc_jw *w, int64_t v, unsigned decimals)
     char d[24]; /* 19 digits, a point, a sign, leading zeros */
     size_t i = sizeof d;
     uint64_t u = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
-    unsigned k = 0;
+    unsigned k = 0, r;
+    uint64_t q;
 
     if (decimals > 18) {
         fail(w, TVC_ERR_ARG);
         return;
     }
     /* Trailing zeros of the fraction say nothing: 180.500 -> 180.5. */
-    while (decimals > 0 && u % 10 == 0) {
-        u /= 10;
+    while (decimals > 0 && (q = ch_div10(u, &r), r == 0)) {
+        u = q;
         decimals--;
     }
     do {
-        d[--i] = (char)('0' + u % 10);
-        u /= 10;
+        u = ch_div10(u, &r);
+        d[--i] = (char)('0' + r);
         if (++k == decimals)
             d[--i] = '.';
     } while (u != 0 || k < decimals + (decimals ? 1u : 0u));

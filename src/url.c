@@ -8,26 +8,18 @@
 #include <string.h>
 
 #include "tvc_url.h"
+#include "chars.h"
 
 /* INT_MAX without <limits.h>: the result length must fit the int return. */
 #define URL_INT_MAX ((size_t)((unsigned)-1 >> 1))
 
 /* ------------------------------------------------------------------ */
-/* Character classes (ASCII only; the locale must not matter)          */
-
-static int is_alpha(unsigned char c) { return (c | 0x20) >= 'a' && (c | 0x20) <= 'z'; }
-static int is_digit(unsigned char c) { return c >= '0' && c <= '9'; }
-static int is_hex(unsigned char c) { return is_digit(c) || ((c | 0x20) >= 'a' && (c | 0x20) <= 'f'); }
-static unsigned hex_val(unsigned char c)
-{
-    return is_digit(c) ? (unsigned)(c - '0') : (unsigned)((c | 0x20) - 'a' + 10);
-}
-static unsigned char lower(unsigned char c) { return (c >= 'A' && c <= 'Z') ? (unsigned char)(c | 0x20) : c; }
+/* Character classes: src/chars.h                                      */
 
 /* RFC 3986 unreserved / sub-delims: what a reg-name may hold besides %HH. */
 static int is_regname_char(unsigned char c)
 {
-    if (is_alpha(c) || is_digit(c))
+    if (ch_alpha(c) || ch_digit(c))
         return 1;
     return c != 0 && strchr("-._~!$&'()*+,;=", c) != NULL;
 }
@@ -51,7 +43,7 @@ static int ci_equal(const char *a, size_t an, const char *b, size_t bn)
     if (an != bn)
         return 0;
     for (i = 0; i < an; i++)
-        if (lower((unsigned char)a[i]) != lower((unsigned char)b[i]))
+        if (ch_lower((unsigned char)a[i]) != ch_lower((unsigned char)b[i]))
             return 0;
     return 1;
 }
@@ -74,7 +66,7 @@ static int ipv4_parse(const char *s, size_t n, uint8_t o[4])
             i++;
         }
         st = i;
-        while (i < n && i - st < 3 && is_digit((unsigned char)s[i]))
+        while (i < n && i - st < 3 && ch_digit((unsigned char)s[i]))
             v = v * 10 + (unsigned)(s[i++] - '0');
         if (i == st || (i - st > 1 && s[st] == '0') || v > 255)
             return -1;
@@ -98,8 +90,8 @@ static int ipv6_parse(const char *s, size_t n, uint8_t o[16])
     while (i < n) {
         size_t st = i;
         unsigned v = 0;
-        while (i < n && i - st < 4 && is_hex((unsigned char)s[i]))
-            v = v * 16 + hex_val((unsigned char)s[i++]);
+        while (i < n && i - st < 4 && ch_hex((unsigned char)s[i]))
+            v = v * 16 + ch_hexval((unsigned char)s[i++]);
         if (i < n && s[i] == '.') {
             uint8_t v4[4];
             if (ng > 6 || ipv4_parse(s + st, n - st, v4) != 0)
@@ -170,11 +162,11 @@ static void split(const char *s, size_t n, struct parts *p)
     memset(p, 0, sizeof *p);
     while (i < n && s[i] != ':' && s[i] != '/' && s[i] != '?' && s[i] != '#')
         i++;
-    if (i > 0 && i < n && s[i] == ':' && is_alpha((unsigned char)s[0])) {
+    if (i > 0 && i < n && s[i] == ':' && ch_alpha((unsigned char)s[0])) {
         size_t k;
         for (k = 1; k < i; k++) {
             unsigned char c = (unsigned char)s[k];
-            if (!is_alpha(c) && !is_digit(c) && c != '+' && c != '-' && c != '.')
+            if (!ch_alpha(c) && !ch_digit(c) && c != '+' && c != '-' && c != '.')
                 break;
         }
         if (k == i) {
@@ -228,7 +220,7 @@ static int regname_ok(const char *h, size_t n)
     for (i = 0; i < n; i++) {
         unsigned char c = (unsigned char)h[i];
         if (c == '%') {
-            if (n - i < 3 || !is_hex((unsigned char)h[i + 1]) || !is_hex((unsigned char)h[i + 2]))
+            if (n - i < 3 || !ch_hex((unsigned char)h[i + 1]) || !ch_hex((unsigned char)h[i + 2]))
                 return 0;
             i += 2;
         } else if (!is_regname_char(c)) {
@@ -255,12 +247,12 @@ static int ends_in_number(const char *h, size_t n)
     i = st;
     if (n - st >= 2 && h[st] == '0' && (h[st + 1] | 0x20) == 'x') {
         for (i = st + 2; i < n; i++)
-            if (!is_hex((unsigned char)h[i]))
+            if (!ch_hex((unsigned char)h[i]))
                 return 0;
         return 1;
     }
     for (; i < n; i++)
-        if (!is_digit((unsigned char)h[i]))
+        if (!ch_digit((unsigned char)h[i]))
             return 0;
     return 1;
 }
@@ -314,7 +306,7 @@ static int parse_authority(const char *a, size_t n, struct tvc_url *u)
     if (rest < end) { /* an empty port means the default (RFC 3986 3.2.3) */
         unsigned long v = 0;
         for (; rest < end; rest++) {
-            if (!is_digit((unsigned char)*rest))
+            if (!ch_digit((unsigned char)*rest))
                 return TVC_ERR_URL;
             v = v * 10 + (unsigned long)(*rest - '0');
             if (v > 65535)

@@ -13,6 +13,7 @@
 
 #include "harness.h"
 #include "tvc_json.h"
+#include "../src/chars.h" /* the core's private character helpers */
 
 /* A byte string with its length (may hold NULs). */
 struct bytes {
@@ -793,7 +794,6 @@ static void test_num_types(void)
     struct tvc_json_tok toks[8];
     struct tvc_json j;
     int64_t i64;
-    double d;
 
     CHECK_EQ(parse(&j, "[\"1\",true,null,{},1]", 20, toks), 6);
     CHECK_EQ(tvc_json_int(&j, 1, &i64), TVC_ERR_JSON_TYPE);
@@ -803,165 +803,189 @@ static void test_num_types(void)
     CHECK_EQ(tvc_json_int(&j, 0, &i64), TVC_ERR_JSON_TYPE);
     CHECK_EQ(tvc_json_int(&j, 6, &i64), TVC_ERR_ARG);
     CHECK_EQ(tvc_json_int(&j, 5, NULL), TVC_ERR_ARG);
-    CHECK_EQ(tvc_json_double(&j, 1, &d), TVC_ERR_JSON_TYPE);
-    CHECK_EQ(tvc_json_double(&j, 6, &d), TVC_ERR_ARG);
+    CHECK_EQ(tvc_json_fixed(&j, 1, 3, &i64), TVC_ERR_JSON_TYPE);
+    CHECK_EQ(tvc_json_fixed(&j, 6, 3, &i64), TVC_ERR_ARG);
+    CHECK_EQ(tvc_json_fixed(&j, 5, 19, &i64), TVC_ERR_ARG);
+    CHECK_EQ(tvc_json_fixed(&j, 5, 3, NULL), TVC_ERR_ARG);
     CHECK_EQ(tvc_json_int(&j, 5, &i64), 0);
     CHECK_EQ(i64, 1);
 }
 
-static int64_t dbits(double d)
-{
-    int64_t b;
-    memcpy(&b, &d, sizeof b);
-    return b;
-}
-
-/* Distance in units in the last place (large when signs differ). */
-static int64_t ulps(double a, double b)
-{
-    int64_t x = dbits(a), y = dbits(b);
-    if ((x < 0) != (y < 0))
-        return a == b ? 0 : INT64_MAX;
-    return x > y ? x - y : y - x;
-}
-
-static const struct dbl_vec {
+static const struct fix_vec {
     const char *text;
+    unsigned dec;
     int err;
-    double v;
-    int exact; /* else within 1 ulp of strtod */
-} dbl_vecs[] = {
-    {"0", 0, 0.0, 1},
-    {"-0", 0, -0.0, 1},
-    {"0.0e-999", 0, 0.0, 1},
-    {"1", 0, 1.0, 1},
-    {"-1", 0, -1.0, 1},
-    {"1.5", 0, 1.5, 1},
-    {"-2.25", 0, -2.25, 1},
-    {"180.0", 0, 180.0, 1},
-    {"0.5e1", 0, 5.0, 1},
-    {"1e22", 0, 1e22, 1},
-    {"1e-1", 0, 0.1, 0},
-    {"0.1", 0, 0.1, 0},
-    {"0.3", 0, 0.3, 0},
-    {"3.141592653589793", 0, 3.141592653589793, 0},
-    {"1e23", 0, 1e23, 0},
-    {"9007199254740992", 0, 9007199254740992.0, 1},
-    /* exact ties, no scaling: round half to even */
-    {"9007199254740993", 0, 9007199254740992.0, 1},
-    {"9007199254740995", 0, 9007199254740996.0, 1},
-    {"-9007199254740995", 0, -9007199254740996.0, 1},
-    {"18446744073709551615", 0, 18446744073709551615.0, 0},
-    {"123456789012345678901234567890", 0, 123456789012345678901234567890.0, 0},
-    {"0.000001", 0, 0.000001, 0},
-    {"4.5035996273704955e15", 0, 4503599627370495.5, 1},
-    {"0.0000000000000000000000000000000000000000000000000001", 0, 1e-52, 0},
-    {"1.7976931348623157e308", 0, 1.7976931348623157e308, 1},
-    {"2.2250738585072014e-308", 0, 2.2250738585072014e-308, 1},
-    {"2.2250738585072009e-308", 0, 2.2250738585072009e-308, 0},
-    {"4.9406564584124654e-324", 0, 4.9406564584124654e-324, 1},
-    {"5e-324", 0, 5e-324, 1},
-    {"1e-320", 0, 1e-320, 0},
-    {"-1e-310", 0, -1e-310, 0},
-    {"2e-324", 0, 0.0, 1},
-    {"1e-400", 0, 0.0, 1},
-    {"-1e-400", 0, -0.0, 1},
-    {"1e-99999999999999", 0, 0.0, 1},
-    {"8.98846567431158e307", 0, 8.98846567431158e307, 0},
-    {"1e308", 0, 1e308, 0},
-    {"1.8e308", TVC_ERR_JSON_RANGE, 0, 0},
-    {"-1.8e308", TVC_ERR_JSON_RANGE, 0, 0},
-    {"1e309", TVC_ERR_JSON_RANGE, 0, 0},
-    {"1e99999999999999", TVC_ERR_JSON_RANGE, 0, 0},
-    {"0.001e311", 0, 1e308, 0},
+    int64_t v;
+} fix_vecs[] = {
+    {"0", 3, 0, 0},
+    {"-0", 3, 0, 0},
+    {"0.0e-999", 3, 0, 0},
+    {"180", 3, 0, 180000},
+    {"180.5", 3, 0, 180500},
+    {"180.5", 0, 0, 181},          /* half away from zero */
+    {"-180.5", 0, 0, -181},
+    {"180.49999", 0, 0, 180},
+    {"1.5e3", 0, 0, 1500},
+    {"1.5E+3", 3, 0, 1500000},
+    {"15e-1", 3, 0, 1500},
+    {"0.0005", 3, 0, 1},
+    {"0.00049999999999999999999", 3, 0, 0},
+    {"-0.0005", 3, 0, -1},
+    {"-0.0004", 3, 0, 0},
+    {"0.00095", 3, 0, 1},
+    {"0.0001", 3, 0, 0},
+    {"1e-9", 3, 0, 0},
+    {"5e-1", 0, 0, 1},
+    {"4e-1", 0, 0, 0},
+    {"9.9999", 3, 0, 10000},
+    {"1e-99999999999999", 18, 0, 0},
+    {"7", 18, 0, INT64_C(7000000000000000000)},
+    {"9.223372036854775807", 18, 0, INT64_MAX},
+    {"9.2233720368547758075", 18, TVC_ERR_JSON_RANGE, 0},
+    {"-9.223372036854775808", 18, 0, INT64_MIN},
+    {"-9.223372036854775809", 18, TVC_ERR_JSON_RANGE, 0},
+    {"9223372036854775.807", 3, 0, INT64_MAX},
+    {"9223372036854775.8074", 3, 0, INT64_MAX},
+    {"9223372036854775.8075", 3, TVC_ERR_JSON_RANGE, 0},
+    {"1e16", 3, TVC_ERR_JSON_RANGE, 0},
+    {"1e99999999999999", 0, TVC_ERR_JSON_RANGE, 0},
+    {"123456789012345678901234567890e-20", 3, 0, INT64_C(1234567890123)},
+    {"123456789012345678901234567890e-20", 0, 0, INT64_C(1234567890)},
+    {"0.000000000000000000000000000123456789012345678901234567890e30", 3, 0, INT64_C(123457)},
+    {"9223372036854775807.5", 0, TVC_ERR_JSON_RANGE, 0},
+    {"9223372036854775806.5", 0, 0, INT64_MAX},
 };
 
-static void test_double(void)
+static void test_fixed(void)
 {
     size_t i;
 
-    for (i = 0; i < sizeof dbl_vecs / sizeof dbl_vecs[0]; i++) {
-        const struct dbl_vec *v = &dbl_vecs[i];
+    for (i = 0; i < sizeof fix_vecs / sizeof fix_vecs[0]; i++) {
+        const struct fix_vec *v = &fix_vecs[i];
         struct tvc_json_tok toks[2];
         struct tvc_json j;
-        double got = 12345.0;
+        int64_t got = 12345;
 
         h_begin(v->text);
         CHECK_EQ(parse(&j, v->text, strlen(v->text), toks), 1);
-        CHECK_EQ(tvc_json_double(&j, 0, &got), v->err);
-        if (v->err == 0 && v->exact) {
-            CHECK_EQ(dbits(got), dbits(v->v)); /* also tells -0 from 0 */
-        } else if (v->err == 0) {
-            double ref = strtod(v->text, NULL);
-            CHECK(ulps(got, ref) <= 1);
-            CHECK(ulps(got, v->v) <= 1);
-        } else {
-            CHECK(got == 12345.0);
-        }
+        CHECK_EQ(tvc_json_fixed(&j, 0, v->dec, &got), v->err);
+        if (v->err == 0)
+            CHECK(got == v->v);
+        else
+            CHECK_EQ(got, 12345); /* untouched on error */
         h_end();
     }
 }
 
-/* Random decimal strings against strtod: within 1 ulp, overflow agreeing. */
-static void test_double_random(void)
+/*
+ * Random mantissa, exponent and scale against a reference in 128-bit
+ * integers: m * 10^(ex + dec), rounded half away from zero.
+ */
+static void test_fixed_random(void)
 {
     char text[64];
-    int i, k, nd, ex, bad = 0, inexact = 0, n = 0;
+    int i, bad = 0, n = 0;
     struct tvc_json_tok toks[2];
     struct tvc_json j;
 
-    for (i = 0; i < 100000; i++) {
-        double got = 0, ref;
-        int rc, pos = 0;
-        nd = 1 + (int)(rnd() % 19);
-        if (rnd() & 1)
+    for (i = 0; i < 200000; i++) {
+        int nd = 1 + (int)(rnd() % 19), neg = (int)(rnd() & 1), k, pos = 0, rc, want_rc = 0;
+        int ex = (int)(rnd() % 50) - 35, dec = (int)(rnd() % 19), s;
+        __int128 m = 0, ref = 0, p10 = 1;
+        int64_t got = 0;
+
+        if (neg)
             text[pos++] = '-';
-        text[pos++] = (char)('1' + rnd() % 9);
-        for (k = 1; k < nd; k++)
-            text[pos++] = (char)('0' + rnd() % 10);
-        ex = (int)(rnd() % 700) - 360;
+        for (k = 0; k < nd; k++) {
+            int dg = (int)(k == 0 ? 1 + rnd() % 9 : rnd() % 10);
+            text[pos++] = (char)('0' + dg);
+            m = m * 10 + dg;
+        }
         snprintf(text + pos, sizeof text - (size_t)pos, "e%d", ex);
+        s = ex + dec;
+        if (s >= 0) {
+            if (nd + s > 25) {
+                want_rc = TVC_ERR_JSON_RANGE;
+            } else {
+                for (k = 0; k < s; k++)
+                    p10 *= 10;
+                ref = m * p10;
+            }
+        } else if (-s > 30) {
+            ref = 0;
+        } else {
+            for (k = 0; k < -s; k++)
+                p10 *= 10;
+            ref = (m + p10 / 2) / p10; /* m >= 0: half rounds up in magnitude */
+        }
+        if (neg)
+            ref = -ref;
+        if (want_rc == 0 && (ref > INT64_MAX || ref < INT64_MIN))
+            want_rc = TVC_ERR_JSON_RANGE;
         if (parse(&j, text, strlen(text), toks) != 1) {
             bad++;
             continue;
         }
-        rc = tvc_json_double(&j, 0, &got);
-        errno = 0;
-        ref = strtod(text, NULL);
+        rc = tvc_json_fixed(&j, 0, (unsigned)dec, &got);
         n++;
-        if (ref == HUGE_VAL || ref == -HUGE_VAL) {
-            if (rc != TVC_ERR_JSON_RANGE)
-                bad++;
-        } else if (rc != 0 || ulps(got, ref) > 1) {
+        if (rc != want_rc || (rc == 0 && got != (int64_t)ref)) {
             if (bad++ < 5)
-                printf("double mismatch %s: rc %d got %.17g want %.17g\n", text, rc, got, ref);
-        } else if (got != ref) {
-            inexact++;
+                printf("fixed mismatch %s dec %d: rc %d got %lld want rc %d\n", text, dec, rc,
+                       (long long)got, want_rc);
         }
-    }
-    /* doubles printed with 17 digits come back (within 1 ulp, nearly always exact) */
-    for (i = 0; i < 100000; i++) {
-        uint64_t bits = (uint64_t)rnd() << 32 | rnd();
-        double d, got = 0;
-        memcpy(&d, &bits, sizeof d);
-        if (d != d || d == HUGE_VAL || d == -HUGE_VAL)
-            continue;
-        snprintf(text, sizeof text, "%.17g", d);
-        if (strchr(text, 'n') || strchr(text, 'i'))
-            continue;
-        if (parse(&j, text, strlen(text), toks) != 1 || tvc_json_double(&j, 0, &got) != 0 ||
-            ulps(got, d) > 1) {
-            if (bad++ < 5)
-                printf("round trip mismatch %s: got %.17g\n", text, got);
-        } else if (got != d) {
-            inexact++;
-        }
-        n++;
     }
     CHECK_EQ(bad, 0);
-    CHECK(inexact < n / 1000); /* off by one ulp only near rounding midpoints */
     if (getenv("TVC_TEST_VERBOSE"))
-        printf("double random: %d values, %d one ulp off\n", n, inexact);
+        printf("fixed random: %d values\n", n);
+}
+
+/* src/chars.h: the division-free v / 10 and the saturating decimal reader. */
+static void test_chars(void)
+{
+    static const uint64_t edge[] = {0, 1, 9, 10, 11, 99, 100, 101, 4294967295u, 4294967296u,
+                                    UINT64_C(9999999999999999999), UINT64_C(10000000000000000000),
+                                    UINT64_MAX - 1, UINT64_MAX};
+    uint64_t v, q;
+    unsigned r;
+    size_t i;
+    int bad = 0, k;
+
+    for (i = 0; i < sizeof edge / sizeof edge[0] + 400000; i++) {
+        if (i < sizeof edge / sizeof edge[0]) {
+            v = edge[i];
+        } else {
+            v = (uint64_t)rnd() << 32 | rnd();
+            v >>= rnd() % 64;
+        }
+        for (k = -1; k <= 1; k++) {
+            uint64_t x = v + (uint64_t)(int64_t)k;
+            q = ch_div10(x, &r);
+            if (q != x / 10 || r != x % 10)
+                bad++;
+        }
+    }
+    CHECK_EQ(bad, 0);
+    CHECK_EQ(ch_dec("123x", 4, 1000, &v), 3);
+    CHECK(v == 123);
+    CHECK_EQ(ch_dec("99999999999999999999999", 23, 1000, &v), 23); /* saturates */
+    CHECK(v == 1000);
+    CHECK_EQ(ch_dec("18446744073709551615", 20, UINT64_MAX, &v), 20);
+    CHECK(v == UINT64_MAX);
+    CHECK_EQ(ch_dec("", 0, 10, &v), 0);
+    CHECK(v == 0);
+    for (k = -128; k < 256; k++) { /* every byte, as char and as unsigned char */
+        int want = k > 0 && k < 128 &&
+                   ((k >= '0' && k <= '9') || (k >= 'a' && k <= 'z') || (k >= 'A' && k <= 'Z') ||
+                    strchr("!#$%&'*+-.^_`|~", k) != NULL);
+        if (ch_tchar(k) != want)
+            bad++;
+    }
+    CHECK_EQ(bad, 0);
+    CHECK(ch_tchar('!') && ch_tchar('~') && ch_tchar('z') && !ch_tchar(' ') && !ch_tchar(':') &&
+          !ch_tchar(0) && !ch_tchar(-20) && !ch_tchar(0x80));
+    CHECK(ch_hexval('f') == 15 && ch_hexval('F') == 15 && ch_hexval('0') == 0 &&
+          ch_hexval('g') == -1 && ch_hexval('/') == -1 && ch_hexval(':') == -1);
+    CHECK(ch_lower('Q') == 'q' && ch_lower('q') == 'q' && ch_lower('[') == '[');
 }
 
 /* ------------------------------------------------------------------ */
@@ -1406,7 +1430,6 @@ static void read_everything(const char *doc, size_t len)
     size_t n;
     int i, r, b;
     int64_t i64;
-    double d;
     struct tvc_slice s;
 
     (void)tvc_json_parse(NULL, doc, len, NULL, 0);
@@ -1424,7 +1447,7 @@ static void read_everything(const char *doc, size_t len)
             break;
         case TVC_JSON_NUMBER:
             (void)tvc_json_int(&j, i, &i64);
-            (void)tvc_json_double(&j, i, &d);
+            (void)tvc_json_fixed(&j, i, 3, &i64);
             break;
         case TVC_JSON_OBJECT:
             (void)tvc_json_find(&j, i, "a");
@@ -1463,8 +1486,8 @@ static void test_overread(void)
     }
     for (i = 0; i < sizeof int_vecs / sizeof int_vecs[0]; i++)
         AT_END(int_vecs[i].text, strlen(int_vecs[i].text));
-    for (i = 0; i < sizeof dbl_vecs / sizeof dbl_vecs[0]; i++)
-        AT_END(dbl_vecs[i].text, strlen(dbl_vecs[i].text));
+    for (i = 0; i < sizeof fix_vecs / sizeof fix_vecs[0]; i++)
+        AT_END(fix_vecs[i].text, strlen(fix_vecs[i].text));
     {
         static const char *const more[] = {
             "{\"status\":\"done\",\"a\":[1,2,{\"b\":null}]}", "{\"a\"", "{\"a\":", "[1.", "[-",
@@ -1500,13 +1523,14 @@ static void test_writer_fixed(void)
         struct tvc_jw w;
         struct tvc_json j;
         struct tvc_json_tok tok[2];
-        double dv;
+        int64_t fv = 0;
         tvc_jw_init(&w, buf, sizeof buf);
         tvc_jw_fixed(&w, t[i].v, t[i].d);
         CHECK_EQ(tvc_jw_finish(&w), (long long)strlen(t[i].want));
         CHECK_STR(buf, t[i].want);
         CHECK_EQ(tvc_json_parse(&j, buf, strlen(buf), tok, 2), 1);
-        CHECK_EQ(tvc_json_double(&j, 0, &dv), 0);
+        CHECK_EQ(tvc_json_fixed(&j, 0, t[i].d, &fv), 0);
+        CHECK(fv == t[i].v); /* what the writer wrote reads back exactly */
     }
     {
         char buf[8];
@@ -1537,8 +1561,9 @@ int main(void)
     RUN(test_utf8_random);
     test_int();
     RUN(test_num_types);
-    test_double();
-    RUN(test_double_random);
+    test_fixed();
+    RUN(test_fixed_random);
+    RUN(test_chars);
     RUN(test_writer_basic);
     RUN(test_writer_int);
     RUN(test_writer_escapes);

@@ -1,6 +1,9 @@
 #!/bin/sh
 # Make sure the Debian packages libtvc builds (and tests) with are present.
-# usage: deps.sh build|demo|test CC
+# usage: deps.sh build|demo|test|cross CC
+#   cross: the Cortex-M toolchain (CC is the cross compiler) and the host's
+#   jsmn header it is given; test checks the cross toolchain too (make test
+#   builds BOARD=cortex-m4).
 # Installs what is missing when run as root on a Debian system; otherwise
 # stops and prints the exact command to run.
 set -u
@@ -10,8 +13,26 @@ cc=${2:-cc}
 pkgs=""
 # Build: mbedTLS and jsmn headers, found by the compiler that will use them.
 have_header() { printf '#include <%s>\n' "$1" | $cc -E -x c - >/dev/null 2>&1; }
-have_header mbedtls/ssl.h || pkgs="$pkgs libmbedtls-dev"
-have_header jsmn.h || pkgs="$pkgs libjsmn-dev"
+if [ "$what" = cross ]; then
+    # jsmn and (while the core still includes them) mbedTLS's headers are
+    # found by the host compiler and copied for the cross build
+    printf '#include <jsmn.h>\n' | cc -E -x c - >/dev/null 2>&1 || pkgs="$pkgs libjsmn-dev"
+    printf '#include <mbedtls/version.h>\n' | cc -E -x c - >/dev/null 2>&1 || pkgs="$pkgs libmbedtls-dev"
+else
+    have_header mbedtls/ssl.h || pkgs="$pkgs libmbedtls-dev"
+    have_header jsmn.h || pkgs="$pkgs libjsmn-dev"
+fi
+if [ "$what" = cross ] || [ "$what" = test ]; then
+    xcc=arm-none-eabi-gcc
+    [ "$what" = cross ] && xcc=$cc
+    if ! command -v "$xcc" >/dev/null 2>&1; then
+        pkgs="$pkgs gcc-arm-none-eabi libnewlib-arm-none-eabi"
+    else
+        # the C library headers the core uses, from newlib
+        printf '#include <string.h>\n#include <stdint.h>\n' | "$xcc" -E -x c - >/dev/null 2>&1 \
+            || pkgs="$pkgs libnewlib-arm-none-eabi"
+    fi
+fi
 if [ "$what" = test ] || [ "$what" = demo ]; then
     command -v openssl >/dev/null 2>&1 || pkgs="$pkgs openssl"
     [ -x /usr/bin/python3 ] || pkgs="$pkgs python3"

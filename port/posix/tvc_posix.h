@@ -29,41 +29,7 @@
 extern "C" {
 #endif
 
-/** @brief Most resolve-override entries (each address of a spec uses one). */
-#ifndef TVC_POSIX_MAX_RESOLVE
-#define TVC_POSIX_MAX_RESOLVE 8
-#endif
-
-/** @brief Most concurrent connections per port instance. */
-#ifndef TVC_POSIX_MAX_SOCKS
-#define TVC_POSIX_MAX_SOCKS 4
-#endif
-
-/** @brief Most addresses one connect() tries, in order. */
-#ifndef TVC_POSIX_MAX_ADDRS
-#define TVC_POSIX_MAX_ADDRS 8
-#endif
-
-/**
- * @brief Default time, in ms, one address of a host gets to connect before
- * connect_poll() gives up on it and starts the next one (the last address
- * gets all the time the caller allows).  Keeps a host whose IPv6 route
- * silently drops packets reachable over IPv4 within the connect timeout.
- * 0 disables.  Per instance: see struct tvc_posix::attempt_ms.
- */
-#ifndef TVC_POSIX_ATTEMPT_MS
-#define TVC_POSIX_ATTEMPT_MS 3000
-#endif
-
-#if TVC_POSIX_MAX_RESOLVE < 1 || TVC_POSIX_MAX_RESOLVE > 255
-#error "TVC_POSIX_MAX_RESOLVE must be 1..255"
-#endif
-#if TVC_POSIX_MAX_SOCKS < 1 || TVC_POSIX_MAX_SOCKS > 255
-#error "TVC_POSIX_MAX_SOCKS must be 1..255"
-#endif
-#if TVC_POSIX_MAX_ADDRS < 1 || TVC_POSIX_MAX_ADDRS > 255
-#error "TVC_POSIX_MAX_ADDRS must be 1..255"
-#endif
+/* Its options (TVC_POSIX_*) are in tvc_config.h with all the others. */
 
 /*
  * The layout of the state, public only so that it can be allocated

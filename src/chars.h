@@ -1,0 +1,98 @@
+/*
+ * Character classes, hex digits and decimal numbers for the whole core,
+ * defined once.  ASCII only: the C library's locale must never matter, so
+ * nothing here uses <ctype.h>.  Every function takes an int holding an
+ * unsigned char value or a (possibly negative) plain char; bytes >= 0x80
+ * belong to no class.  Private to src/ (not installed).
+ */
+#ifndef TVC_CHARS_H
+#define TVC_CHARS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/** '0'..'9' */
+static inline int ch_digit(int c) { return c >= '0' && c <= '9'; }
+
+/** 'A'..'Z', 'a'..'z' */
+static inline int ch_alpha(int c) { return (c | 0x20) >= 'a' && (c | 0x20) <= 'z'; }
+
+/** A hex digit, either case. */
+static inline int ch_hex(int c) { return ch_digit(c) || ((c | 0x20) >= 'a' && (c | 0x20) <= 'f'); }
+
+/** Value of a hex digit, or -1. */
+static inline int ch_hexval(int c)
+{
+    if (ch_digit(c))
+        return c - '0';
+    if ((c | 0x20) >= 'a' && (c | 0x20) <= 'f')
+        return (c | 0x20) - 'a' + 10;
+    return -1;
+}
+
+/** ASCII lower case; every other value unchanged. */
+static inline int ch_lower(int c) { return c >= 'A' && c <= 'Z' ? c + ('a' - 'A') : c; }
+
+/** RFC 9110 tchar: what a header name or token may hold (ALPHA, DIGIT and
+ * !#$%&'*+-.^_`|~), as one bit per character of 0x20..0x7F. */
+static inline int ch_tchar(int c)
+{
+    if (c < 0x20 || c > 0x7f)
+        return 0;
+    return (int)((c < 0x40 ? 0x03ff6cfau : c < 0x60 ? 0xc7fffffeu : 0x57ffffffu) >> (c & 31) & 1u);
+}
+
+/** HTTP field text (RFC 9110 field-vchar, SP, HTAB; obs-text too): what a
+ * field value, reason phrase or quoted string may hold.  @p c 0..255. */
+static inline int ch_field_text(int c) { return c == '\t' || (c >= 0x20 && c != 0x7f); }
+
+/** HTTP optional white space: SP, HTAB. */
+static inline int ch_ows(int c) { return c == ' ' || c == '\t'; }
+
+/** JSON white space (and what a header value may be trimmed of): SP, HTAB, LF, CR. */
+static inline int ch_space(int c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
+
+/**
+ * The run of decimal digits at the start of s[0..n): returns how many there
+ * are (0: none) and sets *v to their value, saturated at @p max (so a
+ * caller tells "too big" by *v == max with max one past its own limit).
+ * No division: cheap on a core without 64-bit divide.
+ */
+static inline size_t ch_dec(const char *s, size_t n, uint64_t max, uint64_t *v)
+{
+    uint64_t x = 0;
+    size_t i;
+
+    for (i = 0; i < n && ch_digit(s[i]); i++) {
+        /* x * 10 + 9 cannot wrap below this bound (UINT64_MAX / 10) */
+        uint64_t y = x * 10 + (unsigned)(s[i] - '0');
+        x = x > UINT64_C(1844674407370955160) || y > max ? max : y;
+    }
+    *v = x;
+    return i;
+}
+
+/**
+ * v / 10, with v % 10 in *rem, without a 64-bit divide: a 32-bit core
+ * would call a libgcc helper (__aeabi_uldivmod) for it.  Shifts and adds
+ * (Hacker's Delight divu10, carried to 64 bits), then one correction.
+ */
+static inline uint64_t ch_div10(uint64_t v, unsigned *rem)
+{
+    uint64_t q = (v >> 1) + (v >> 2), r;
+
+    q += q >> 4;
+    q += q >> 8;
+    q += q >> 16;
+    q += q >> 32;
+    q >>= 3; /* v / 10 or slightly below */
+    r = v - q * 10;
+    while (r > 9) {
+        q++;
+        r -= 10;
+    }
+    *rem = (unsigned)r;
+    return q;
+}
+
+#endif /* TVC_CHARS_H */
