@@ -56,18 +56,6 @@ int tvc_http_head_write(char *buf, size_t cap, const struct tvc_http_head *h);
 /* Response parser                                                     */
 
 /**
- * @brief One header field slot: offsets into the parser's header buffer
- * (8 bytes, whatever the pointer size).  Read fields with
- * tvc_http_parser_header() or tvc_http_parser_field().
- */
-struct tvc_http_header {
-    uint16_t name_;
-    uint16_t name_len_;
-    uint16_t value_;
-    uint16_t value_len_;
-};
-
-/**
  * @brief tvc_http_parser_feed() progress results (all >= 0).
  *
  * Every response yields TVC_HTTP_HEADERS exactly once, then TVC_HTTP_DONE
@@ -100,7 +88,6 @@ typedef int (*tvc_http_body_fn)(void *user, const uint8_t *data, size_t len);
 struct tvc_http_parser {
     /* caller's storage */
     char *buf;
-    struct tvc_http_header *hdrs;
 
     /* results: valid from TVC_HTTP_HEADERS until the next init */
     int64_t content_length;    /**< -1 when absent */
@@ -131,7 +118,9 @@ struct tvc_http_parser {
  *
  * The header block of each response (status line through the empty line,
  * line ends included) is copied into @p buf and must fit in @p cap bytes
- * (at most 65535 are used: field slots are 16-bit offsets):
+ * (at most 65535 are used).  Fields are not copied anywhere else: lookups
+ * (tvc_http_parser_header(), tvc_http_parser_field()) walk that block, so
+ * the parser needs no slot array, only a count:
  * a block of exactly @p cap bytes is accepted, one byte more fails with
  * TVC_ERR_HTTP_HEADERS_TOO_LARGE.  Each interim 1xx block is bounded
  * separately (it is dropped before the next one is read).
@@ -148,11 +137,11 @@ struct tvc_http_parser {
  * space after the size is only accepted before a ';' extension.
  *
  * @param buf      storage for the header block (its size bounds the headers)
- * @param hdrs     slots for header fields
+ * @param max_hdrs most header fields accepted in one block; one more fails
+ *                 with TVC_ERR_HTTP_TOO_MANY_HEADERS (0: none accepted)
  * @param head_req 1 when the request was HEAD (the response has no body)
  */
-void tvc_http_parser_init(struct tvc_http_parser *p, char *buf, size_t cap,
-                          struct tvc_http_header *hdrs, unsigned max_hdrs,
+void tvc_http_parser_init(struct tvc_http_parser *p, char *buf, size_t cap, unsigned max_hdrs,
                           int head_req);
 
 /**
@@ -187,8 +176,11 @@ int tvc_http_parser_feed(struct tvc_http_parser *p, const uint8_t *data,
 int tvc_http_parser_eof(struct tvc_http_parser *p);
 
 /**
- * @brief First field named @p name (case-insensitive).
- * @return 0 and @p value set; TVC_ERR_NOT_FOUND.
+ * @brief First field named @p name (case-insensitive).  Valid from
+ * TVC_HTTP_HEADERS until the header buffer is reused (the next request of
+ * the client).  The slice points into the header buffer.
+ * @return 0 and @p value set; TVC_ERR_NOT_FOUND; TVC_ERR_ARG (@p p or
+ *         @p name NULL).
  */
 int tvc_http_parser_header(const struct tvc_http_parser *p, const char *name,
                            struct tvc_slice *value);
@@ -257,7 +249,6 @@ struct tvc_http_client {
     size_t hdr_cap;
     uint8_t *io_buf;            /**< receive buffer */
     size_t io_cap;
-    struct tvc_http_header hdrs[TVC_HTTP_MAX_HEADERS];
     struct tvc_http_parser resp; /**< the current / last response */
 
     /* the open connection, if any */

@@ -484,7 +484,7 @@ static int step_send(struct tvc_http_client *c, uint32_t wait_ms)
     touch(c);
     if (c->sent_ < total)
         return YIELD; /* one send per call */
-    tvc_http_parser_init(&c->resp, c->hdr_buf, c->hdr_cap, c->hdrs, TVC_HTTP_MAX_HEADERS,
+    tvc_http_parser_init(&c->resp, c->hdr_buf, c->hdr_cap, TVC_HTTP_MAX_HEADERS,
                          streq(c->method_, "HEAD"));
     c->io_pos_ = c->io_len_ = 0;
     c->state = ST_RECV;

@@ -106,8 +106,6 @@ static int parse_status(struct tvc_http_parser *p, const char *s, const char *e)
 static int parse_field(struct tvc_http_parser *p, const char *s, const char *e)
 {
     const char *c = s, *v;
-    struct tvc_http_header *h;
-    struct tvc_slice val;
 
     if (is_ws((uint8_t)*s))
         return TVC_ERR_HTTP_FOLDING;
@@ -120,13 +118,7 @@ static int parse_field(struct tvc_http_parser *p, const char *s, const char *e)
             return TVC_ERR_HTTP;
     if (p->nhdrs >= p->max_hdrs_)
         return TVC_ERR_HTTP_TOO_MANY_HEADERS;
-    /* offsets fit: the block is at most cap_ <= 65535 bytes */
-    h = &p->hdrs[p->nhdrs++];
-    val = trim(c + 1, e);
-    h->name_ = (uint16_t)(s - p->buf);
-    h->name_len_ = (uint16_t)(c - s);
-    h->value_ = (uint16_t)(val.p - p->buf);
-    h->value_len_ = (uint16_t)val.len;
+    p->nhdrs++; /* kept in the block itself: next_field() finds it again */
     return 0;
 }
 
@@ -171,31 +163,42 @@ static void scan_te(struct tvc_slice v, unsigned *chunked, unsigned *other)
     }
 }
 
-static struct tvc_slice hname(const struct tvc_http_parser *p, const struct tvc_http_header *h)
+/*
+ * The fields of the stored header block, in order, without a slot array:
+ * the block in buf[0..used_) is the status line and nhdrs field lines that
+ * parse_field() validated (each has a ':' and ends with a line feed).
+ * *pos starts at 0 (the status line is skipped) and *left at nhdrs.
+ * @return 1 with @p name and @p value (trimmed); 0 after the last field.
+ */
+static int next_field(const struct tvc_http_parser *p, size_t *pos, unsigned *left,
+                      struct tvc_slice *name, struct tvc_slice *value)
 {
-    struct tvc_slice r;
-    r.p = p->buf + h->name_;
-    r.len = h->name_len_;
-    return r;
-}
+    const char *s, *e, *c;
 
-static struct tvc_slice hvalue(const struct tvc_http_parser *p, const struct tvc_http_header *h)
-{
-    struct tvc_slice r;
-    r.p = p->buf + h->value_;
-    r.len = h->value_len_;
-    return r;
+    if (*left == 0)
+        return 0;
+    if (*pos == 0)
+        next_line(p->buf, p->used_, pos, &s, &e);
+    next_line(p->buf, p->used_, pos, &s, &e);
+    c = memchr(s, ':', (size_t)(e - s));
+    name->p = s;
+    name->len = (size_t)(c - s);
+    *value = trim(c + 1, e);
+    (*left)--;
+    return 1;
 }
 
 /* Framing and persistence of a final response (RFC 9112 6.3 and 9.3). */
 static int frame(struct tvc_http_parser *p)
 {
-    unsigned i, te_fields = 0, te_chunked = 0, te_other = 0, conn_close = 0, conn_ka = 0;
+    unsigned left = p->nhdrs, te_fields = 0, te_chunked = 0, te_other = 0, conn_close = 0,
+             conn_ka = 0;
     int64_t cl = -1;
     int cl_rc = 0, cl_fields = 0;
+    size_t pos = 0;
+    struct tvc_slice name, value;
 
-    for (i = 0; i < p->nhdrs; i++) {
-        struct tvc_slice name = hname(p, &p->hdrs[i]), value = hvalue(p, &p->hdrs[i]);
+    while (next_field(p, &pos, &left, &name, &value)) {
         if (slice_ieq(name, "content-length")) {
             cl_fields = 1;
             if (cl_rc == 0)
@@ -330,14 +333,13 @@ static int head_feed(struct tvc_http_parser *p, const uint8_t *d, size_t len, si
 
 /* ------------------------------------------------------------------ */
 
-void tvc_http_parser_init(struct tvc_http_parser *p, char *buf, size_t cap,
-                          struct tvc_http_header *hdrs, unsigned max_hdrs, int head_req)
+void tvc_http_parser_init(struct tvc_http_parser *p, char *buf, size_t cap, unsigned max_hdrs,
+                          int head_req)
 {
     memset(p, 0, sizeof *p);
     p->buf = buf;
     p->cap_ = (uint16_t)(!buf ? 0 : cap > 65535u ? 65535u : cap);
-    p->hdrs = hdrs;
-    p->max_hdrs_ = (uint16_t)(!hdrs ? 0 : max_hdrs > 65535u ? 65535u : max_hdrs);
+    p->max_hdrs_ = (uint16_t)(max_hdrs > 65535u ? 65535u : max_hdrs);
     p->content_length = -1;
     p->head_req_ = head_req ? 1 : 0;
     p->st_ = TVC_PS_HEAD;
@@ -427,14 +429,17 @@ int tvc_http_parser_eof(struct tvc_http_parser *p)
 int tvc_http_parser_header(const struct tvc_http_parser *p, const char *name,
                            struct tvc_slice *value)
 {
-    unsigned i;
+    struct tvc_slice n, v;
+    unsigned left;
+    size_t pos = 0;
 
     if (!p || !name)
         return TVC_ERR_ARG;
-    for (i = 0; i < p->nhdrs; i++) {
-        if (slice_ieq(hname(p, &p->hdrs[i]), name)) {
+    left = p->nhdrs;
+    while (next_field(p, &pos, &left, &n, &v)) {
+        if (slice_ieq(n, name)) {
             if (value)
-                *value = hvalue(p, &p->hdrs[i]);
+                *value = v;
             return 0;
         }
     }
@@ -444,11 +449,18 @@ int tvc_http_parser_header(const struct tvc_http_parser *p, const char *name,
 int tvc_http_parser_field(const struct tvc_http_parser *p, unsigned i,
                           struct tvc_slice *name, struct tvc_slice *value)
 {
+    struct tvc_slice n = {0, 0}, v = {0, 0};
+    unsigned left;
+    size_t pos = 0;
+
     if (!p || i >= p->nhdrs)
         return TVC_ERR_NOT_FOUND;
+    left = i + 1;
+    while (next_field(p, &pos, &left, &n, &v))
+        ;
     if (name)
-        *name = hname(p, &p->hdrs[i]);
+        *name = n;
     if (value)
-        *value = hvalue(p, &p->hdrs[i]);
+        *value = v;
     return 0;
 }

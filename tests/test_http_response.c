@@ -531,7 +531,6 @@ static void run(const struct vec *v, const uint8_t *data, size_t len, const size
                 size_t ncuts, struct outcome *o)
 {
     char *hbuf = (char *)hguard_end - vec_cap(v);
-    struct tvc_http_header hdrs[64];
     struct tvc_http_parser p;
     size_t k, start = 0, c;
     int finished = 0, rc = TVC_HTTP_NEED_MORE;
@@ -540,7 +539,7 @@ static void run(const struct vec *v, const uint8_t *data, size_t len, const size
     o->body_len = 0;
     o->body_overflow = o->body_before_headers = o->zero_len_sink = o->sink_outside = 0;
     o->at_headers[0] = o->at_end[0] = '\0';
-    tvc_http_parser_init(&p, hbuf, vec_cap(v), hdrs, vec_max(v), v->head_req);
+    tvc_http_parser_init(&p, hbuf, vec_cap(v), vec_max(v), v->head_req);
 
     for (k = 0; k <= ncuts && !finished; k++) {
         size_t end = k < ncuts ? cuts[k] : len, plen = end - start, off = 0;
@@ -664,7 +663,6 @@ static void check_expect(const struct vec *v, const struct outcome *o, size_t ra
 static void check_fields(const struct vec *v)
 {
     static char hbuf[GUARD_SPAN];
-    struct tvc_http_header hdrs[64];
     struct tvc_http_parser p;
     struct tvc_slice val;
     size_t c, i;
@@ -672,7 +670,7 @@ static void check_fields(const struct vec *v)
 
     if (!v->status)
         return;
-    tvc_http_parser_init(&p, hbuf, vec_cap(v), hdrs, vec_max(v), v->head_req);
+    tvc_http_parser_init(&p, hbuf, vec_cap(v), vec_max(v), v->head_req);
     rc = tvc_http_parser_feed(&p, (const uint8_t *)v->raw, v->raw_len, &c, NULL, NULL);
     CHECK_EQ(rc, TVC_HTTP_HEADERS);
     CHECK_EQ(p.status, v->status);
@@ -997,7 +995,6 @@ static void test_sink_error_aborts(void)
         "HTTP/1.1 200 OK\r\n\r\nhello",
     };
     char hbuf[256];
-    struct tvc_http_header hdrs[8];
     struct tvc_http_parser p;
     size_t i, j, c;
     int rc, at;
@@ -1005,7 +1002,7 @@ static void test_sink_error_aborts(void)
     for (i = 0; i < 3; i++) {
         for (at = 1; at <= 2; at++) {
             size_t len = strlen(raws[i]);
-            tvc_http_parser_init(&p, hbuf, sizeof hbuf, hdrs, 8, 0);
+            tvc_http_parser_init(&p, hbuf, sizeof hbuf, 8, 0);
             sink_calls = 0;
             sink_fail_at = at;
             rc = TVC_HTTP_NEED_MORE;
@@ -1024,7 +1021,7 @@ static void test_sink_error_aborts(void)
         }
     }
     /* the whole input in one call: the first sink call aborts */
-    tvc_http_parser_init(&p, hbuf, sizeof hbuf, hdrs, 8, 0);
+    tvc_http_parser_init(&p, hbuf, sizeof hbuf, 8, 0);
     sink_calls = 0;
     sink_fail_at = 1;
     rc = tvc_http_parser_feed(&p, (const uint8_t *)raws[0], strlen(raws[0]), &c, failing_sink, NULL);
@@ -1046,13 +1043,12 @@ static void test_no_body_sequence(void)
         {"HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n", 0},
     };
     char hbuf[256];
-    struct tvc_http_header hdrs[8];
     struct tvc_http_parser p;
     size_t i, c;
 
     for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         size_t len = strlen(cases[i].raw);
-        tvc_http_parser_init(&p, hbuf, sizeof hbuf, hdrs, 8, cases[i].head_req);
+        tvc_http_parser_init(&p, hbuf, sizeof hbuf, 8, cases[i].head_req);
         CHECK_EQ(tvc_http_parser_feed(&p, (const uint8_t *)cases[i].raw, len, &c, NULL, NULL),
                  TVC_HTTP_HEADERS);
         CHECK_EQ(c, len);
@@ -1067,7 +1063,7 @@ static void test_no_body_sequence(void)
         CHECK_EQ(p.keep_alive, 0); /* closed now */
 
         /* closing right after HEADERS is a complete response too */
-        tvc_http_parser_init(&p, hbuf, sizeof hbuf, hdrs, 8, cases[i].head_req);
+        tvc_http_parser_init(&p, hbuf, sizeof hbuf, 8, cases[i].head_req);
         CHECK_EQ(tvc_http_parser_feed(&p, (const uint8_t *)cases[i].raw, len, &c, NULL, NULL),
                  TVC_HTTP_HEADERS);
         CHECK_EQ(tvc_http_parser_eof(&p), TVC_HTTP_DONE);
@@ -1078,11 +1074,10 @@ static void test_no_body_sequence(void)
 static void test_eof_results(void)
 {
     char hbuf[256];
-    struct tvc_http_header hdrs[8];
     struct tvc_http_parser p;
     size_t c;
 
-    tvc_http_parser_init(&p, hbuf, sizeof hbuf, hdrs, 8, 0);
+    tvc_http_parser_init(&p, hbuf, sizeof hbuf, 8, 0);
     CHECK_EQ(p.bytes_seen, 0);
     CHECK_EQ(tvc_http_parser_feed(&p, NULL, 0, &c, NULL, NULL), TVC_HTTP_NEED_MORE);
     CHECK_EQ(tvc_http_parser_eof(&p), TVC_ERR_CLOSED);
@@ -1090,14 +1085,14 @@ static void test_eof_results(void)
     CHECK_EQ(tvc_http_parser_feed(&p, (const uint8_t *)"H", 1, &c, NULL, NULL), TVC_ERR_CLOSED);
     CHECK_EQ(c, 0);
 
-    tvc_http_parser_init(&p, hbuf, sizeof hbuf, hdrs, 8, 0);
+    tvc_http_parser_init(&p, hbuf, sizeof hbuf, 8, 0);
     CHECK_EQ(tvc_http_parser_feed(&p, (const uint8_t *)"H", 1, &c, NULL, NULL), TVC_HTTP_NEED_MORE);
     CHECK(p.bytes_seen != 0);
     CHECK_EQ(tvc_http_parser_eof(&p), TVC_ERR_HTTP_TRUNCATED);
     CHECK_EQ(tvc_http_parser_eof(&p), TVC_ERR_HTTP_TRUNCATED);
 
     /* until close: DONE at eof, then DONE again */
-    tvc_http_parser_init(&p, hbuf, sizeof hbuf, hdrs, 8, 0);
+    tvc_http_parser_init(&p, hbuf, sizeof hbuf, 8, 0);
     CHECK_EQ(tvc_http_parser_feed(&p, (const uint8_t *)"HTTP/1.1 200 OK\r\n\r\nab", 21, &c, NULL,
                                   NULL), TVC_HTTP_HEADERS);
     CHECK_EQ(tvc_http_parser_feed(&p, (const uint8_t *)"ab", 2, &c, NULL, NULL), TVC_HTTP_NEED_MORE);
@@ -1109,7 +1104,7 @@ static void test_eof_results(void)
     CHECK_EQ(p.body_bytes, 2);
 
     /* bad arguments are refused without failing the parser */
-    tvc_http_parser_init(&p, hbuf, sizeof hbuf, hdrs, 8, 0);
+    tvc_http_parser_init(&p, hbuf, sizeof hbuf, 8, 0);
     CHECK_EQ(tvc_http_parser_feed(&p, NULL, 3, &c, NULL, NULL), TVC_ERR_ARG);
     CHECK_EQ(tvc_http_parser_feed(NULL, (const uint8_t *)"x", 1, &c, NULL, NULL), TVC_ERR_ARG);
     CHECK_EQ(tvc_http_parser_eof(NULL), TVC_ERR_ARG);
@@ -1124,17 +1119,16 @@ static void test_header_lookup(void)
     static const char raw2[] = "HTTP/1.1 200 OK\r\nSet-Cookie: a=1\r\nset-cookie: b=2\r\n"
                                "Content-Length: 0\r\n";
     char hbuf[256];
-    struct tvc_http_header hdrs[8];
     struct tvc_http_parser p;
     struct tvc_slice v;
     size_t c;
 
-    tvc_http_parser_init(&p, hbuf, sizeof hbuf, hdrs, 8, 0);
+    tvc_http_parser_init(&p, hbuf, sizeof hbuf, 8, 0);
     CHECK_EQ(tvc_http_parser_header(&p, "Content-Length", &v), TVC_ERR_NOT_FOUND);
     CHECK_EQ(tvc_http_parser_feed(&p, (const uint8_t *)raw, sizeof raw - 1, &c, NULL, NULL),
              TVC_ERR_HTTP); /* non-token byte in a name */
 
-    tvc_http_parser_init(&p, hbuf, sizeof hbuf, hdrs, 8, 0);
+    tvc_http_parser_init(&p, hbuf, sizeof hbuf, 8, 0);
     CHECK_EQ(tvc_http_parser_feed(&p, (const uint8_t *)raw2, sizeof raw2 - 1, &c, NULL, NULL),
              TVC_HTTP_NEED_MORE);
     CHECK_EQ(tvc_http_parser_feed(&p, (const uint8_t *)"\r\n", 2, &c, NULL, NULL), TVC_HTTP_HEADERS);
@@ -1161,14 +1155,13 @@ static void test_pipelined(void)
     static const int want_status[] = {200, 201, 204, 200};
     static const char *const want_body[] = {"abc", "de", "", "rest"};
     char hbuf[256];
-    struct tvc_http_header hdrs[8];
     struct tvc_http_parser p;
     struct outcome *o = &cur_o;
     size_t off = 0, len = sizeof raw - 1, c;
     int k, rc;
 
     for (k = 0; k < 4; k++) {
-        tvc_http_parser_init(&p, hbuf, sizeof hbuf, hdrs, 8, 0);
+        tvc_http_parser_init(&p, hbuf, sizeof hbuf, 8, 0);
         memset(o, 0, offsetof(struct outcome, body));
         o->body_len = 0;
         piece_lo = (const uint8_t *)raw;
@@ -1199,14 +1192,13 @@ static void test_large_bodies(void)
         "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n10000000A\r\n",
     };
     char hbuf[256];
-    struct tvc_http_header hdrs[8];
     struct tvc_http_parser p;
     uint64_t left;
     size_t c, i;
     int rc;
 
     for (i = 0; i < 2; i++) {
-        tvc_http_parser_init(&p, hbuf, sizeof hbuf, hdrs, 8, 0);
+        tvc_http_parser_init(&p, hbuf, sizeof hbuf, 8, 0);
         CHECK_EQ(tvc_http_parser_feed(&p, (const uint8_t *)heads[i], strlen(heads[i]), &c, NULL,
                                       NULL), TVC_HTTP_HEADERS);
         if (i == 1)
