@@ -154,11 +154,15 @@
 #endif
 
 /**
- * @brief Default size of the receive buffer a client should be given.
- * Possible values: 64 .. 65535.  Default: 2048.
+ * @brief Default size of the receive buffer a client should be given, bytes.
+ * One tvc_http_step() receives at most this much, so it also bounds the work
+ * (and the body piece a sink gets) per step.  Over TLS the TLS library keeps
+ * its own record buffer; this one only takes the plaintext out of it.
+ * Possible values: 64 .. 65535.  Default: 1024 (a board's whole-flow RAM;
+ * the tvc program on Linux hands in 16 KiB for fewer steps per megabyte).
  */
 #ifndef TVC_HTTP_IO_BUF
-#define TVC_HTTP_IO_BUF 2048
+#define TVC_HTTP_IO_BUF 1024
 #endif
 
 /* ------------------------------------------------------------------ */
@@ -216,11 +220,15 @@
  * free, 16 bytes each), and the decoded strings (unescaped in place).  A
  * generate body (theme, voiceover, reference URL, escaped) must fit beside
  * the URL; an answer must fit with its tokens.  The job shares this area
- * with its download state.
- * Possible values: 1024 .. 65535.  Default: 4096.
+ * with its download state.  With the default a generate body of about
+ * 3.5 KB (escaped theme + voiceover + reference URL) fits; a longer one is
+ * refused with TVC_ERR_NOSPACE before anything is sent.  An answer of about
+ * 2.9 KB fits after its long strings are squeezed (a prompt over
+ * TVC_API_PROMPT_MAX is cut, so only very long media URLs can overflow it).
+ * Possible values: 1024 .. 65535.  Default: 3584.
  */
 #ifndef TVC_API_BUF
-#define TVC_API_BUF 4096
+#define TVC_API_BUF 3584
 #endif
 
 /**
@@ -323,10 +331,10 @@
  * journal record, bytes with the NUL; longer text is cut at a UTF-8
  * boundary.  These are only labels for people: generate sends the caller's
  * own strings, and resume never re-sends anything.
- * Possible values: 8 .. 8192.  Default: 96.
+ * Possible values: 8 .. 8192.  Default: 64.
  */
 #ifndef TVC_JOURNAL_TEXT_MAX
-#define TVC_JOURNAL_TEXT_MAX 96
+#define TVC_JOURNAL_TEXT_MAX 64
 #endif
 
 /**
@@ -378,10 +386,11 @@
 
 /**
  * @brief Size of the last-error text kept in a journal record (bytes incl.
- * NUL).  Possible values: 16 .. 1024.  Default: 96.
+ * NUL): the tvc_strerror() text of the error that ended the job, cut to
+ * fit.  Possible values: 16 .. 1024.  Default: 64.
  */
 #ifndef TVC_JOURNAL_ERROR_MAX
-#define TVC_JOURNAL_ERROR_MAX 96
+#define TVC_JOURNAL_ERROR_MAX 64
 #endif
 
 /**

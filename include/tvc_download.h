@@ -50,6 +50,7 @@ struct tvc_dl {
     uint16_t plen_;               /* strlen of <path> */
     char validator_[TVC_DL_VALIDATOR_MAX];         /* stored validator (If-Range), then the new answer's */
     struct tvc_http_req rq_;
+    char redirect_[TVC_URL_MAX];  /* where a CDN's redirect target is kept */
     int fh_;
     uint64_t have_;
     int64_t total_;

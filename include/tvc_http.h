@@ -218,6 +218,14 @@ struct tvc_http_req {
     size_t body_len;
     int64_t range_from;       /**< 0 (or less): whole resource; > 0: first byte wanted (Range: bytes=N-) */
     const char *if_range;     /**< NULL, or validator for If-Range (sent only with a Range) */
+    /** With TVC_HTTP_FOLLOW: room for the redirect targets of this exchange
+     * (TVC_URL_MAX bytes hold any URL the client accepts).  NULL, or a target
+     * that does not fit: the redirect ends the exchange with
+     * TVC_ERR_HTTP_REDIRECT.  Kept by the caller (a download keeps it in its
+     * own state, which the job shares with the API's work area) so that a
+     * client that never follows redirects carries no URL buffer. */
+    char *redirect_buf;
+    size_t redirect_cap;
     unsigned flags;           /**< enum tvc_http_flags */
     uint32_t connect_timeout_ms; /**< 0: TVC_HTTP_CONNECT_TIMEOUT_MS */
     uint32_t io_timeout_ms;      /**< longest silence; 0: TVC_HTTP_IO_TIMEOUT_MS */
@@ -260,8 +268,7 @@ struct tvc_http_client {
 
     /* the exchange in progress */
     const struct tvc_http_req *req;
-    const char *url_;           /* current hop's URL: req->url, or redir_ after a redirect */
-    char redir_[TVC_URL_MAX];   /* redirect target (the first hop's URL is never copied) */
+    const char *url_;           /* current hop's URL: req->url, or req->redirect_buf */
     struct tvc_url u_;          /* url_ parsed; slices into it */
     const char *method_;
     uint8_t state;              /**< 0 idle, else an exchange runs (read it with tvc_http_client_busy()) */

@@ -612,6 +612,8 @@ int tvc_dl_start(struct tvc_dl *d, struct tvc_http_client *http, const struct tv
     d->rq_.range_from = resume ? (int64_t)size : 0;
     d->rq_.if_range = resume && d->validator_[0] ? d->validator_ : NULL;
     d->rq_.flags = TVC_HTTP_FOLLOW;
+    d->rq_.redirect_buf = d->redirect_;
+    d->rq_.redirect_cap = sizeof d->redirect_;
     d->rq_.io_timeout_ms = d->io_timeout_ms;
     d->rq_.on_headers = on_headers;
     d->rq_.on_body = on_body;

@@ -362,11 +362,13 @@ static int follow(struct tvc_http_client *c)
         return fail(c, TVC_ERR_URL_SCHEME);
     /* Once the key has left for another origin's sake it stays dropped,
      * even if a later hop comes back. */
+    if (!c->req->redirect_buf || (size_t)n >= c->req->redirect_cap)
+        return fail(c, TVC_ERR_HTTP_REDIRECT); /* no room for the target */
     if (!tvc_url_same_origin(&c->u_, &nu))
         c->drop_auth_ = 1;
-    memcpy(c->redir_, tmp, (size_t)n + 1);
-    c->url_ = c->redir_;
-    (void)tvc_url_parse(c->redir_, (size_t)n, &c->u_);
+    memcpy(c->req->redirect_buf, tmp, (size_t)n + 1);
+    c->url_ = c->req->redirect_buf;
+    (void)tvc_url_parse(c->url_, (size_t)n, &c->u_);
 
     if (status == 303 && !streq(c->method_, "HEAD")) {
         c->method_ = "GET";

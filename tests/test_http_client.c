@@ -48,6 +48,7 @@ struct ctx {
     uint8_t io[512];
     struct sink sink;
     struct tvc_http_req rq;
+    char redir[TVC_URL_MAX];
 };
 
 static struct ctx *setup(size_t io_len)
@@ -62,6 +63,8 @@ static struct ctx *setup(size_t io_len)
     x->rq.on_headers = on_headers;
     x->rq.user = &x->sink;
     x->rq.io_timeout_ms = 5000;
+    x->rq.redirect_buf = x->redir;
+    x->rq.redirect_cap = sizeof x->redir;
     return x;
 }
 
@@ -426,6 +429,39 @@ static void test_redirect_relative_same_origin(void)
     free(x);
 }
 
+/* The redirect target lives in the caller's buffer: none, or one too small
+ * for the target, ends the exchange before anything goes to the new URL. */
+static void test_redirect_needs_room(void)
+{
+    static const char loc[] = "http://cdn.example/a/rather/long/path/v.mp4";
+    size_t caps[2] = {0, sizeof loc - 1}; /* none; one byte short (the NUL) */
+    size_t i;
+    for (i = 0; i < 2; i++) {
+        struct ctx *x = setup(0);
+        fp_add(&x->fp, "HTTP/1.1 302 Found\r\nLocation: http://cdn.example/a/rather/long/path/v.mp4\r\n"
+                       "Content-Length: 0\r\n\r\n");
+        x->rq.flags = TVC_HTTP_FOLLOW;
+        x->rq.redirect_buf = caps[i] ? x->redir : NULL;
+        x->rq.redirect_cap = caps[i];
+        CHECK_EQ(tvc_http_request(&x->c, &x->rq), TVC_ERR_HTTP_REDIRECT);
+        CHECK_EQ(x->c.connects, 1); /* never went to the CDN */
+        CHECK_EQ(x->sink.headers_calls, 0);
+        free(x);
+    }
+    {
+        struct ctx *x = setup(0);
+        fp_add(&x->fp, "HTTP/1.1 302 Found\r\nLocation: http://cdn.example/a/rather/long/path/v.mp4\r\n"
+                       "Content-Length: 0\r\n\r\n");
+        fp_add(&x->fp, "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
+        x->rq.flags = TVC_HTTP_FOLLOW;
+        x->rq.redirect_cap = sizeof loc; /* exactly enough */
+        CHECK_EQ(tvc_http_request(&x->c, &x->rq), 0);
+        CHECK_STR(x->redir, loc);
+        CHECK_EQ(x->c.connects, 2);
+        free(x);
+    }
+}
+
 static void test_redirect_other_host_drops_auth(void)
 {
     struct ctx *x = setup(0);
@@ -687,6 +723,7 @@ int main(void)
     RUN(test_sink_err_kept_apart);
     RUN(test_nonblocking_steps);
     RUN(test_redirect_relative_same_origin);
+    RUN(test_redirect_needs_room);
     RUN(test_redirect_other_host_drops_auth);
     RUN(test_redirect_port_change_drops_auth);
     RUN(test_redirect_303_post_becomes_get);

@@ -125,6 +125,7 @@ struct rq {
 
 static int request(const char *url, const struct rq *o)
 {
+    static char redir[TVC_URL_MAX];
     struct tvc_http_req r;
 
     memset(&r, 0, sizeof r);
@@ -137,6 +138,8 @@ static int request(const char *url, const struct rq *o)
     r.body_len = o ? o->body_len : 0;
     r.content_type = r.body ? "text/plain" : NULL;
     r.flags = TVC_HTTP_FOLLOW | (o ? o->flags : 0);
+    r.redirect_buf = redir;
+    r.redirect_cap = sizeof redir;
     r.connect_timeout_ms = 3000;
     r.io_timeout_ms = 5000;
     r.on_headers = on_headers;

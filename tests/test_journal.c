@@ -410,7 +410,7 @@ static void t_damaged(void)
 static void t_long_text(void)
 {
     static struct tvc_job_rec b;
-    static char doc[4 * TVC_JOURNAL_TEXT_MAX];
+    static char doc[4 * TVC_JOURNAL_TEXT_MAX + TVC_PATH_MAX + 128];
     size_t n, i;
 
     setup();

@@ -65,12 +65,15 @@ static int get(const char *path, unsigned flags)
 {
     static char url[128];
     static struct tvc_http_req rq;
+    static char redir[TVC_URL_MAX];
     snprintf(url, sizeof url, "%s%s", base, path);
     memset(&G, 0, sizeof G);
     memset(&rq, 0, sizeof rq);
     rq.method = "GET";
     rq.url = url;
     rq.flags = flags;
+    rq.redirect_buf = redir;
+    rq.redirect_cap = sizeof redir;
     rq.io_timeout_ms = 10000;
     rq.connect_timeout_ms = 10000;
     rq.on_body = on_body;
