@@ -47,6 +47,9 @@ int tvc_http_body_out(struct tvc_http_parser *p, const uint8_t *d, size_t n,
  * body piece), TVC_HTTP_DONE (the
  * final empty line was the last used byte), TVC_ERR_HTTP_CHUNK or a sink
  * error.  State is left in p->st_ / left_ / line_. */
+/* Case-insensitive equality of a slice and a NUL-terminated string. */
+int tvc_http_slice_ieq_(struct tvc_slice s, const char *z);
+
 int tvc_chunked_feed(struct tvc_http_parser *p, const uint8_t *d, size_t len,
                      size_t *used, tvc_http_body_fn fn, void *user);
 

@@ -23,6 +23,7 @@
  */
 #include <string.h>
 
+#include "chars.h"
 #include "store.h"
 #include "tvc_download.h"
 #include "tvc_url.h"
@@ -85,92 +86,38 @@ static int h_finish(struct tvc_dl *d)
     return d->hash ? tvc_store_st(d->hash->finish(d->hash->ctx, d->sha256)) : 0;
 }
 
-static int write_all(const struct tvc_port *p, int fh, const void *buf, size_t len)
-{
-    int rc = p->file_write(p->ctx, fh, (const uint8_t *)buf, len);
-    return rc == (int)len ? 0 : TVC_ERR_STORAGE;
-}
-
-static size_t fmt_i64(char *out, int64_t v)
-{
-    char tmp[24];
-    size_t n = 0, i = 0;
-    uint64_t u;
-
-    if (v < 0) {
-        out[i++] = '-';
-        u = (uint64_t)(-(v + 1)) + 1;
-    } else {
-        u = (uint64_t)v;
-    }
-    do {
-        tmp[n++] = (char)('0' + u % 10);
-        u /= 10;
-    } while (u);
-    while (n)
-        out[i++] = tmp[--n];
-    return i;
-}
-
-/* ------------------------------------------------------------------ */
-/* Meta file                                                           */
-
-/* Write the meta in place and make it durable; on failure no meta is left. */
 static int meta_write(struct tvc_dl *d, const char *validator, int64_t total)
 {
     const struct tvc_port *p = d->port;
     const char *meta = meta_path(d);
-    char num[24];
-    size_t n;
-    int fh, rc, rc2;
+    uint8_t buf[128]; /* a short URL's meta goes out in one write */
+    struct tvc_store_wr w;
+    int rc, rc2;
 
-    fh = p->file_open(p->ctx, meta, TVC_FILE_WRITE);
-    if (fh < 0)
+    memset(&w, 0, sizeof w);
+    w.p = p;
+    w.buf = buf;
+    w.cap = sizeof buf;
+    w.fh = p->file_open(p->ctx, meta, TVC_FILE_WRITE);
+    if (w.fh < 0)
         return TVC_ERR_STORAGE;
-    n = fmt_i64(num, total);
-    rc = write_all(p, fh, "tvc-dl 1\nurl ", 13);
+    tvc_store_put(&w, "tvc-dl 1\nurl ", 13);
+    tvc_store_put(&w, d->url_, strlen(d->url_));
+    tvc_store_put(&w, "\nvalidator ", 11);
+    tvc_store_put(&w, validator, strlen(validator));
+    tvc_store_put(&w, "\ntotal ", 7);
+    tvc_store_num(&w, total);
+    tvc_store_put(&w, "\nend\n", 5);
+    tvc_store_flush(&w);
+    rc = w.err;
     if (rc == 0)
-        rc = write_all(p, fh, d->url_, strlen(d->url_));
-    if (rc == 0)
-        rc = write_all(p, fh, "\nvalidator ", 11);
-    if (rc == 0)
-        rc = write_all(p, fh, validator, strlen(validator));
-    if (rc == 0)
-        rc = write_all(p, fh, "\ntotal ", 7);
-    if (rc == 0)
-        rc = write_all(p, fh, num, n);
-    if (rc == 0)
-        rc = write_all(p, fh, "\nend\n", 5);
-    if (rc == 0)
-        rc = tvc_store_st(p->file_sync(p->ctx, fh));
-    rc2 = tvc_store_st(p->file_close(p->ctx, fh));
+        rc = tvc_store_st(p->file_sync(p->ctx, w.fh));
+    rc2 = tvc_store_st(p->file_close(p->ctx, w.fh));
     if (rc == 0)
         rc = rc2;
     if (rc < 0)
         (void)p->file_remove(p->ctx, meta);
     return rc;
-}
-
-/* A buffered byte reader over a port file, for the line format above. */
-struct rd {
-    const struct tvc_port *p;
-    int fh;
-    size_t pos, len;
-    uint8_t buf[64];
-};
-
-static int rd_getc(struct rd *r)
-{
-    int n;
-
-    if (r->pos == r->len) {
-        n = r->p->file_read(r->p->ctx, r->fh, r->buf, sizeof r->buf);
-        if (n <= 0 || n > (int)sizeof r->buf)
-            return -1; /* end, or unreadable: both end the parse */
-        r->pos = 0;
-        r->len = (size_t)n;
-    }
-    return r->buf[r->pos++];
 }
 
 /*
@@ -181,14 +128,17 @@ static int rd_getc(struct rd *r)
 static int meta_load(struct tvc_dl *d)
 {
     const struct tvc_port *p = d->port;
-    struct rd r;
+    uint8_t buf[64];
+    struct tvc_store_rd r;
     char key[16];
     size_t klen, vlen, ulen = strlen(d->url_);
     int ch, in_key = 1, bad = 0, line = 0, have_url = 0, have_end = 0, neg = 0;
     int64_t num = 0;
 
+    memset(&r, 0, sizeof r);
     r.p = p;
-    r.pos = r.len = 0;
+    r.buf = buf;
+    r.cap = sizeof buf;
     r.fh = p->file_open(p->ctx, meta_path(d), TVC_FILE_READ);
     if (r.fh < 0)
         return 0;
@@ -196,9 +146,9 @@ static int meta_load(struct tvc_dl *d)
     d->total_ = -1;
     klen = vlen = 0;
     while (!bad && !have_end) {
-        ch = rd_getc(&r);
-        if (ch < 0)
-            break;
+        ch = tvc_store_getc(&r);
+        if (ch < 0 || ch == TVC_STORE_EOF)
+            break; /* end, or unreadable: both end the parse */
         if (in_key) {
             if (ch == ' ' || ch == '\n') {
                 key[klen] = '\0';
@@ -301,18 +251,13 @@ static int discard(struct tvc_dl *d, int err)
 
 static int parse_num(const char **s, const char *end, int64_t *v)
 {
-    const char *q = *s;
-    int64_t n = 0;
+    uint64_t n;
+    size_t k = ch_dec(*s, (size_t)(end - *s), (uint64_t)INT64_MAX + 1u, &n);
 
-    if (q == end || *q < '0' || *q > '9')
+    if (k == 0 || n > (uint64_t)INT64_MAX)
         return -1;
-    for (; q < end && *q >= '0' && *q <= '9'; q++) {
-        if (n > I64_MAX_DIV10)
-            return -1;
-        n = n * 10 + (*q - '0');
-    }
-    *s = q;
-    *v = n;
+    *s += k;
+    *v = (int64_t)n;
     return 0;
 }
 

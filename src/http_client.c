@@ -24,6 +24,7 @@
  */
 #include <string.h>
 
+#include "chunked.h"
 #include "tvc_http.h"
 
 enum {
@@ -42,20 +43,6 @@ enum {
 #define X_HEADERS_SEEN 1 /* final headers handled (callbacks run) */
 #define X_DRAINING 2     /* reading a redirect's body to reuse the connection */
 #define X_REUSED 4       /* this hop runs on a kept-alive connection */
-
-static int lower(int ch)
-{
-    return (ch >= 'A' && ch <= 'Z') ? ch + ('a' - 'A') : ch;
-}
-
-static int ieq(const char *a, size_t alen, const char *b)
-{
-    size_t i;
-    for (i = 0; i < alen; i++)
-        if (b[i] == '\0' || lower((unsigned char)a[i]) != lower((unsigned char)b[i]))
-            return 0;
-    return b[alen] == '\0';
-}
 
 static int streq(const char *a, const char *b)
 {
@@ -178,7 +165,7 @@ void tvc_http_client_close(struct tvc_http_client *c)
 static int conn_matches(const struct tvc_http_client *c)
 {
     return c->conn_ && c->conn_scheme_ == c->u_.scheme && c->conn_port_ == c->u_.port &&
-           ieq(c->u_.host.p, c->u_.host.len, c->conn_host_);
+           tvc_http_slice_ieq_(c->u_.host, c->conn_host_);
 }
 
 /* A kept-alive connection is reusable only if it is quiet: no EOF, no reset,

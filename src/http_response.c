@@ -23,8 +23,9 @@ static int fail(struct tvc_http_parser *p, int err)
 #define is_text(c) ch_field_text(c)
 #define lower(c) ch_lower(c)
 
-/* Case-insensitive equality of a slice and a NUL-terminated string. */
-static int slice_ieq(struct tvc_slice s, const char *z)
+/* Case-insensitive equality of a slice and a NUL-terminated string (the
+ * client's connection matching uses it too: see chunked.h). */
+int tvc_http_slice_ieq_(struct tvc_slice s, const char *z)
 {
     size_t i;
 
@@ -136,7 +137,9 @@ static int merge_cl(struct tvc_slice v, int64_t *cl)
             return TVC_ERR_HTTP_FRAMING;
         for (i = 0; i < el.len; i++) {
             unsigned d = (unsigned)((uint8_t)el.p[i] - '0');
-            if (d > 9 || n > ((uint64_t)INT64_MAX - d) / 10u)
+            /* n * 10 + d > INT64_MAX, without a 64-bit divide */
+            if (d > 9 || n > (uint64_t)INT64_MAX / 10u ||
+                (n == (uint64_t)INT64_MAX / 10u && d > (unsigned)(INT64_MAX % 10)))
                 return TVC_ERR_HTTP_FRAMING;
             n = n * 10u + d;
         }
@@ -156,7 +159,7 @@ static void scan_te(struct tvc_slice v, unsigned *chunked, unsigned *other)
     while (list_next(&cur, v.p + v.len, &el)) {
         if (el.len == 0)
             continue;
-        if (slice_ieq(el, "chunked"))
+        if (tvc_http_slice_ieq_(el, "chunked"))
             (*chunked)++;
         else
             (*other)++;
@@ -199,20 +202,20 @@ static int frame(struct tvc_http_parser *p)
     struct tvc_slice name, value;
 
     while (next_field(p, &pos, &left, &name, &value)) {
-        if (slice_ieq(name, "content-length")) {
+        if (tvc_http_slice_ieq_(name, "content-length")) {
             cl_fields = 1;
             if (cl_rc == 0)
                 cl_rc = merge_cl(value, &cl);
-        } else if (slice_ieq(name, "transfer-encoding")) {
+        } else if (tvc_http_slice_ieq_(name, "transfer-encoding")) {
             te_fields = 1;
             scan_te(value, &te_chunked, &te_other);
-        } else if (slice_ieq(name, "connection")) {
+        } else if (tvc_http_slice_ieq_(name, "connection")) {
             const char *cur = value.p;
             struct tvc_slice el;
             while (list_next(&cur, value.p + value.len, &el)) {
-                if (slice_ieq(el, "close"))
+                if (tvc_http_slice_ieq_(el, "close"))
                     conn_close = 1;
-                else if (slice_ieq(el, "keep-alive"))
+                else if (tvc_http_slice_ieq_(el, "keep-alive"))
                     conn_ka = 1;
             }
         }
@@ -437,7 +440,7 @@ int tvc_http_parser_header(const struct tvc_http_parser *p, const char *name,
         return TVC_ERR_ARG;
     left = p->nhdrs;
     while (next_field(p, &pos, &left, &n, &v)) {
-        if (slice_ieq(n, name)) {
+        if (tvc_http_slice_ieq_(n, name)) {
             if (value)
                 *value = v;
             return 0;
