@@ -97,7 +97,8 @@ int tvc_dl_start(struct tvc_dl *d, struct tvc_http_client *http, const struct tv
  */
 int tvc_dl_step(struct tvc_dl *d, uint32_t wait_ms);
 
-/** @brief Stop: closes the part file (kept for a later resume).  Safe twice. */
+/** @brief Stop: closes the part file (kept for a later resume).  Safe twice,
+ * and on a zeroed struct tvc_dl that never started. */
 void tvc_dl_abort(struct tvc_dl *d);
 
 /** @brief Lower-case hex of a SHA-256 (65 bytes with NUL). */

@@ -134,6 +134,13 @@ int tvc_job_start_existing(struct tvc_job *j, const struct tvc_port *port,
 
 /**
  * @brief Do the next piece of work.
+ *
+ * Bounded work: one call makes at most one tvc_api_step() or tvc_dl_step()
+ * (so at most one transport receive of at most the I/O buffer, one body-sink
+ * call, one part-file write and one bounded hash update: see tvc_http_step()
+ * and tvc_dl_step()), or starts one exchange, or makes one journal write or
+ * one budget checkpoint at a phase change.  It never sleeps; *sleep_ms 0
+ * with TVC_ERR_AGAIN means "more is ready: call again at once".
  * @param wait_ms  longest any one port call may block (0: never block)
  * @param sleep_ms on TVC_ERR_AGAIN: call again after this many ms (0: soon)
  * @return TVC_ERR_AGAIN; 0 done (files on disk); or the final error:
