@@ -193,7 +193,8 @@ struct tvc_api {
     struct tvc_http_client *http;
     const char *base_url;     /**< e.g. "https://nanophoto.ai" (no trailing slash needed) */
     const char *api_key;      /**< sent only to the API origin */
-    uint32_t io_timeout_ms;   /**< 0: default */
+    uint32_t io_timeout_ms;   /**< longest silence in a call, ms; 0: TVC_HTTP_IO_TIMEOUT_MS */
+    uint32_t connect_timeout_ms; /**< connect + TLS handshake, ms; 0: TVC_HTTP_CONNECT_TIMEOUT_MS */
     uint32_t requests;        /**< requests sent to the API (statistics, budget) */
 
     /* private */

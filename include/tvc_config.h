@@ -225,7 +225,9 @@
  * refused with TVC_ERR_NOSPACE before anything is sent.  An answer of about
  * 2.9 KB fits after its long strings are squeezed (a prompt over
  * TVC_API_PROMPT_MAX is cut, so only very long media URLs can overflow it).
- * Possible values: 1024 .. 65535.  Default: 3584.
+ * A call whose URL takes more than half of it, or leaves less than 1152
+ * bytes (40 tokens and a 512-byte answer) fails with TVC_ERR_NOSPACE.
+ * Possible values: 2048 .. 65535.  Default: 3584.
  */
 #ifndef TVC_API_BUF
 #define TVC_API_BUF 3584
@@ -446,8 +448,8 @@
 #if TVC_API_PROMPT_MAX < 64 || TVC_API_PROMPT_MAX > 65535
 #error "TVC_API_PROMPT_MAX must be 64..65535"
 #endif
-#if TVC_API_BUF < 1024 || TVC_API_BUF > 65535
-#error "TVC_API_BUF must be 1024..65535"
+#if TVC_API_BUF < 2048 || TVC_API_BUF > 65535
+#error "TVC_API_BUF must be 2048..65535"
 #endif
 #if TVC_ID_MAX < 16 || TVC_ID_MAX > 1024
 #error "TVC_ID_MAX must be 16..1024"

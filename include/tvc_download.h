@@ -35,7 +35,8 @@ struct tvc_dl {
     const struct tvc_hash *hash;
     tvc_dl_progress_fn progress;  /**< may be NULL */
     void *progress_user;
-    uint32_t io_timeout_ms;       /**< 0: default */
+    uint32_t io_timeout_ms;       /**< longest silence, ms; 0: TVC_HTTP_IO_TIMEOUT_MS */
+    uint32_t connect_timeout_ms;  /**< connect + TLS handshake, ms; 0: TVC_HTTP_CONNECT_TIMEOUT_MS */
 
     /* results, valid after success */
     uint8_t sha256[32];           /**< SHA-256 of the finished file (zero without a hash) */
@@ -64,8 +65,9 @@ struct tvc_dl {
 /**
  * @brief Begin (or resume) downloading @p url to @p path.
  * @p port must provide storage; @p http should be a client with an https
- * transport for https URLs.  Set d->hash, d->progress, d->progress_user and
- * d->io_timeout_ms before the call (they are not reset); results and
+ * transport for https URLs.  Set d->hash, d->progress, d->progress_user,
+ * d->io_timeout_ms and d->connect_timeout_ms before the call (they are not
+ * reset); results and
  * private members are.  The directory of @p path must exist.
  * @p url and @p path are **not copied**: both must stay valid and unchanged
  * until the download has ended (done, failed or aborted).

@@ -73,11 +73,12 @@ struct tvc_job {
     /* results */
     struct tvc_job_rec rec;      /**< ids, params, paths, phase (journalled) */
     /** The last API answer.  Its strings point into the job's API work area:
-     * valid until the next answer, and reset to "" when the download phase
-     * takes that storage over (res_text_gone becomes 1; the numbers stay).
-     * Copy them in on_event (TVC_EV_SUBMITTED / TVC_EV_STATUS) to keep them. */
+     * they are reset to "" (res_text_gone becomes 1; the numbers stay) as
+     * soon as that area is reused, i.e. when the next API call starts and
+     * when the download phase takes the storage over.  Copy them in
+     * on_event (TVC_EV_SUBMITTED / TVC_EV_STATUS) to keep them. */
     struct tvc_api_result res;
-    int res_text_gone;           /**< 1 once res strings were reset for the downloads */
+    int res_text_gone;           /**< 1 while res strings are reset (storage reused) */
     int err;                     /**< final error (0 done) */
     uint32_t api_requests;       /**< requests sent to the API host for this job */
     uint8_t video_sha256[32];
@@ -97,6 +98,8 @@ struct tvc_job {
         struct tvc_dl dl;            /* the downloads, once the answer said completed */
     } io_;
     int dl_mode_;
+    uint8_t in_cb_;                  /* inside on_event */
+    uint8_t abort_pending_;          /* tvc_job_abort() from on_event: done as the step returns */
     struct tvc_gen_params params_;   /**< the caller's strings: must outlive the job */
     int st_;
     struct tvc_retry retry_;         /**< the retry policy's state (tvc_retry.h) */
@@ -159,8 +162,11 @@ int tvc_job_step(struct tvc_job *j, uint32_t wait_ms, uint32_t *sleep_ms);
 
 /**
  * @brief Stop: closes connections and files and gives the unused budget
- * lease back (tvc_budget_release()); the journal keeps the job for resume.  A running job's tvc_job_step() then returns TVC_ERR_ABORTED; a
- * job that had already ended keeps its result.
+ * lease back (tvc_budget_release()); the journal keeps the job for resume.
+ * A running job's tvc_job_step() then returns TVC_ERR_ABORTED; a job that
+ * had already ended keeps its result.  Called from on_event (which runs
+ * inside tvc_job_step(), for downloads inside the HTTP client), the stop
+ * happens as that tvc_job_step() returns, and it returns TVC_ERR_ABORTED.
  */
 void tvc_job_abort(struct tvc_job *j);
 

@@ -23,10 +23,11 @@
  * - budget: one lease taken before generate and given back when polling
  *   ends: 2 atomic replacements, 2 file_write calls (78 bytes with 5 polls,
  *   195 with 60: one line per minute polled), 2 file + 2 directory syncs;
- * - downloads (storyboard image and video, tvc_download.h): 4 files,
- *   16 file_write calls for the test's small bodies, 4 + 4 syncs.
- * In all: 10 files written, 26 file_write calls, 21 fsyncs (10 file +
- * 11 directory).  Before the lease, the 60-poll job cost 139 fsyncs and
+ * - downloads (storyboard image and video, tvc_download.h): 4 files (each
+ *   .part.meta in one write, fsynced in place; each part), 4 file_write
+ *   calls for the test's small bodies, 4 file + 2 directory syncs.
+ * In all: 10 files written, 14 file_write calls, 19 fsyncs (10 file +
+ * 9 directory).  Before the lease, the 60-poll job cost 139 fsyncs and
  * 237 file_write calls (61 budget rewrites: one per request).
  * A job polling for longer than one lease covers (TVC_BUDGET_LEASE requests
  * or TVC_BUDGET_LEASE_S seconds) adds one budget replacement per further

@@ -35,7 +35,9 @@
  *   TVC_ERR_DEADLINE.  TVC_ERR_DEADLINE is the result only when the last
  *   thing that happened was a success (for a job: it said "processing") or
  *   a stall cut by the deadline itself (TVC_ERR_TIMEOUT) with no other cause
- *   since the last success.
+ *   since the last success.  A run that never had a success and only
+ *   stalled ends with TVC_ERR_TIMEOUT: nothing was learnt, so nothing may be
+ *   called "still processing".
  */
 #ifndef TVC_RETRY_H
 #define TVC_RETRY_H
@@ -58,6 +60,9 @@ struct tvc_retry {
     uint32_t failures;     /**< consecutive failures so far */
     int cause;             /**< latest failure since the last success, except
                                 TVC_ERR_TIMEOUT; 0 when none */
+    int cause_status;      /**< the HTTP status of that failure when it was an
+                                answer (TVC_ERR_HTTP_STATUS / TVC_ERR_API); 0 else */
+    int answered;          /**< 1 once tvc_retry_ok() was called in this run */
 };
 
 /**
@@ -90,7 +95,7 @@ void tvc_retry_ok(struct tvc_retry *r);
  *           the wait does not fit before the deadline;
  *         - with @p err TVC_ERR_TIMEOUT and no room before the deadline:
  *           tvc_retry_end() (an earlier cause since the last success, else
- *           TVC_ERR_DEADLINE);
+ *           TVC_ERR_DEADLINE, or TVC_ERR_TIMEOUT when nothing succeeded yet);
  *         - TVC_ERR_ARG: @p r or @p wait_ms NULL, or @p err not an error
  *           (>= 0 or TVC_ERR_AGAIN).
  */
@@ -101,8 +106,9 @@ int tvc_retry_next(struct tvc_retry *r, int err, int http_status, int64_t retry_
  * @brief The error that ends the run when the caller finds the deadline
  * passed (before starting an attempt, or while waiting).
  * @return the remembered cause of the latest failure since the last success
- *         (never TVC_ERR_TIMEOUT); TVC_ERR_DEADLINE when there is none;
- *         TVC_ERR_ARG when @p r is NULL.
+ *         (its HTTP status, if it was an answer, is in r->cause_status);
+ *         else TVC_ERR_DEADLINE when the run had a success (tvc_retry_ok()),
+ *         TVC_ERR_TIMEOUT when it never had one; TVC_ERR_ARG when @p r is NULL.
  */
 int tvc_retry_end(const struct tvc_retry *r);
 

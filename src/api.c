@@ -332,6 +332,12 @@ void tvc_api_init(struct tvc_api *a, struct tvc_http_client *http, const char *b
     a->generate_ = CALL_NONE;
 }
 
+/* Tokens the answer keeps room for however long it is: more than any answer
+ * of the contract needs (its flat objects take about 30). */
+#define MIN_TOKENS 40u
+/* Room an answer has at the least (bytes, squeezed). */
+#define MIN_ANSWER 512u
+
 /* The URL goes first in the work area and stays there for the whole call
  * (the HTTP client reads it on every hop and re-send). */
 static int build_url(struct tvc_api *a, const char *path)
@@ -340,7 +346,9 @@ static int build_url(struct tvc_api *a, const char *path)
 
     while (b > 0 && a->base_url[b - 1] == '/')
         b--;
-    if (b + p + 1 > sizeof a->buf_ / 2)
+    /* the rest must hold the tokens kept free and a useful answer */
+    if (b + p + 1 > sizeof a->buf_ / 2 ||
+        sizeof a->buf_ - (b + p + 1) < MIN_TOKENS * sizeof(struct tvc_json_tok) + MIN_ANSWER)
         return TVC_ERR_NOSPACE;
     memcpy(a->buf_, a->base_url, b);
     memcpy(a->buf_ + b, path, p + 1);
@@ -348,9 +356,6 @@ static int build_url(struct tvc_api *a, const char *path)
     return 0;
 }
 
-/* Tokens the answer keeps room for however long it is: more than any answer
- * of the contract needs (its flat objects take about 30). */
-#define MIN_TOKENS 40u
 
 /* The final response's head arrived: its body starts a fresh squeeze over
  * the request body, which is no longer needed (nothing is re-sent once a
@@ -386,6 +391,7 @@ static int begin(struct tvc_api *a, int body_len, unsigned flags, int call)
     rq->range_from = 0;
     rq->flags = flags; /* never TVC_HTTP_FOLLOW: see the top of this file */
     rq->io_timeout_ms = a->io_timeout_ms;
+    rq->connect_timeout_ms = a->connect_timeout_ms;
     rq->on_headers = on_headers;
     rq->on_body = tvc_jsq_feed;
     rq->user = &a->jsq_;

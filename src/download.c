@@ -330,7 +330,11 @@ static int on_200(struct tvc_dl *d, const struct tvc_http_parser *r)
     int rc;
 
     /* Truncate first, then describe the new bytes: a crash between the two
-     * leaves an empty part, never old bytes under a new validator. */
+     * leaves an empty part, never old bytes under a new validator.  When a
+     * kept part is dropped (a resume answered with 200) the truncation is
+     * made durable before the new meta is: some file systems do not order
+     * one file's fsync after another file's truncation. */
+    int dropped = d->resumed;
     d->resumed = 0;
     d->have_ = 0;
     rc = h_start(d);
@@ -340,6 +344,11 @@ static int on_200(struct tvc_dl *d, const struct tvc_http_parser *r)
     if (d->fh_ < 0) {
         d->fh_ = -1;
         return TVC_ERR_STORAGE;
+    }
+    if (dropped) {
+        rc = tvc_store_st(p->file_sync(p->ctx, d->fh_));
+        if (rc < 0)
+            return rc;
     }
     d->expect_ = r->content_length;
     d->total_ = r->content_length;
@@ -560,6 +569,7 @@ int tvc_dl_start(struct tvc_dl *d, struct tvc_http_client *http, const struct tv
     d->rq_.redirect_buf = d->redirect_;
     d->rq_.redirect_cap = sizeof d->redirect_;
     d->rq_.io_timeout_ms = d->io_timeout_ms;
+    d->rq_.connect_timeout_ms = d->connect_timeout_ms;
     d->rq_.on_headers = on_headers;
     d->rq_.on_body = on_body;
     d->rq_.user = d;

@@ -29,16 +29,23 @@ static uint64_t now(const struct tvc_job *j)
 /* The API client and the download share the job's storage: the API's work
  * area (URL, bodies, answer) is needed only until the answer said
  * "completed", the download only after that. */
+/* The answer's strings live in the API's work area: before that area is
+ * reused (the next call's URL and body, or the downloads) they become "";
+ * the numbers stay. */
+static void drop_text(struct tvc_job *j)
+{
+    j->res.state_raw = j->res.code_raw = j->res.error = j->res.record_id = "";
+    j->res.task_id = j->res.step_name = j->res.storyboard_prompt = "";
+    j->res.storyboard_image_url = j->res.video_task_progress = j->res.video_url = "";
+    j->res_text_gone = 1;
+}
+
 static void to_dl_mode(struct tvc_job *j)
 {
     if (j->dl_mode_)
         return;
     j->api_requests = j->io_.api.requests;
-    /* the answer's strings lived in the API's work area */
-    j->res.state_raw = j->res.code_raw = j->res.error = j->res.record_id = "";
-    j->res.task_id = j->res.step_name = j->res.storyboard_prompt = "";
-    j->res.storyboard_image_url = j->res.video_task_progress = j->res.video_url = "";
-    j->res_text_gone = 1;
+    drop_text(j);
     memset(&j->io_.dl, 0, sizeof j->io_.dl); /* idle: tvc_dl_abort() is a no-op */
     j->dl_mode_ = 1;
 }
@@ -47,8 +54,12 @@ static void ev(struct tvc_job *j, int e)
 {
     if (!j->dl_mode_)
         j->api_requests = j->io_.api.requests;
-    if (j->on_event)
+    if (j->on_event) {
+        /* a tvc_job_abort() from inside waits for the step to unwind */
+        j->in_cb_++;
         j->on_event(j->user, j, e);
+        j->in_cb_--;
+    }
 }
 
 static uint32_t rnd(struct tvc_job *j)
@@ -113,6 +124,11 @@ static void set_last_error(struct tvc_job *j, int rc)
  * resumable whatever the cause. */
 static int end_job(struct tvc_job *j, int rc, int retried)
 {
+    /* A later stalled attempt reset the answer: the status that caused
+     * the retries still names the end (a 5xx is a server error, not a
+     * network one). */
+    if (retried && rc == j->retry_.cause && j->retry_.cause_status && !j->res.http_status)
+        j->res.http_status = j->retry_.cause_status;
     j->err = rc;
     j->st_ = J_END;
     if (j->dl_mode_)
@@ -161,6 +177,7 @@ static void bound_io(struct tvc_job *j)
     uint64_t t = now(j);
     uint64_t left = j->deadline_ > t ? j->deadline_ - t : 1;
     j->io_.api.io_timeout_ms = left < TVC_HTTP_IO_TIMEOUT_MS ? (uint32_t)left : 0;
+    j->io_.api.connect_timeout_ms = left < TVC_HTTP_CONNECT_TIMEOUT_MS ? (uint32_t)left : 0;
 }
 
 /* Take a request from the shared budget.  0: go; TVC_ERR_AGAIN: *wait_ms. */
@@ -306,6 +323,8 @@ static void common_init(struct tvc_job *j, const struct tvc_port *port,
     tvc_api_result_init(&j->res);
     j->res_text_gone = 0;
     j->dl_mode_ = 0;
+    j->in_cb_ = 0;
+    j->abort_pending_ = 0;
     tvc_api_init(&j->io_.api, http, base_url, api_key);
     j->t0_ = now(j);
     j->next_ = j->t0_;
@@ -380,6 +399,14 @@ void tvc_job_abort(struct tvc_job *j)
 {
     if (!j || !j->port_)
         return;
+    if (j->in_cb_) {
+        /* Called from on_event, deep inside a step (a download's progress
+         * comes from within the HTTP client): closing now would pull the
+         * connection from under it.  tvc_job_step() aborts on its way out. */
+        j->abort_pending_ = 1;
+        return;
+    }
+    j->abort_pending_ = 0;
     if (j->dl_mode_)
         tvc_dl_abort(&j->io_.dl);
     tvc_http_client_close(j->http_);
@@ -422,6 +449,7 @@ static int step_submit(struct tvc_job *j, uint32_t wait_ms, uint32_t *sleep_ms)
         *sleep_ms = 0;
         return TVC_ERR_AGAIN;
     }
+    j->res_text_gone = 0; /* res is this call's answer (or reset by its failure) */
     if (rc < 0) {
         /* Any failure once a byte went out (reset, stall, truncated or
          * unreadable answer) leaves the outcome unknown. */
@@ -470,6 +498,7 @@ static int step_poll(struct tvc_job *j, uint32_t wait_ms, uint32_t *sleep_ms)
         *sleep_ms = 0;
         return TVC_ERR_AGAIN;
     }
+    j->res_text_gone = 0; /* res is this call's answer (or reset by its failure) */
     if (rc < 0) {
         /* An answer too large even squeezed cannot be read: for the
          * policy it is a malformed answer, retried as one. */
@@ -533,6 +562,7 @@ static int dl_begin(struct tvc_job *j, const char *url, const char *path, int wh
     j->io_.dl.hash = j->hash;
     /* a stalled transfer ends by the job's deadline too */
     j->io_.dl.io_timeout_ms = left < TVC_HTTP_IO_TIMEOUT_MS ? (uint32_t)left : 0;
+    j->io_.dl.connect_timeout_ms = left < TVC_HTTP_CONNECT_TIMEOUT_MS ? (uint32_t)left : 0;
     rc = tvc_dl_start(&j->io_.dl, j->http_, j->port_, url, path);
     if (rc < 0)
         return rc;
@@ -567,14 +597,30 @@ static int dl_step(struct tvc_job *j, uint32_t wait_ms, uint32_t *sleep_ms, int 
                         sleep_ms);
 }
 
+static int step(struct tvc_job *j, uint32_t wait_ms, uint32_t *sleep_ms);
+
 int tvc_job_step(struct tvc_job *j, uint32_t wait_ms, uint32_t *sleep_ms)
 {
-    uint32_t dummy, w = 0;
-    uint64_t t;
+    uint32_t dummy;
     int rc;
 
     if (!sleep_ms)
         sleep_ms = &dummy;
+    rc = step(j, wait_ms, sleep_ms);
+    if (j && j->abort_pending_) {
+        tvc_job_abort(j); /* asked for from on_event during this step */
+        *sleep_ms = 0;
+        return j->err;
+    }
+    return rc;
+}
+
+static int step(struct tvc_job *j, uint32_t wait_ms, uint32_t *sleep_ms)
+{
+    uint32_t w = 0;
+    uint64_t t;
+    int rc;
+
     *sleep_ms = 0;
     if (!j || !j->port_)
         return TVC_ERR_ARG;
@@ -597,6 +643,7 @@ int tvc_job_step(struct tvc_job *j, uint32_t wait_ms, uint32_t *sleep_ms)
                 return finish(j, rc); /* nothing sent: safe to stop */
         }
         bound_io(j);
+        drop_text(j);
         rc = tvc_api_start_generate(&j->io_.api, &j->params_);
         if (rc < 0) /* e.g. DNS failure: nothing was sent */
             return submit_not_sent(j, rc, 0, sleep_ms);
@@ -611,6 +658,7 @@ int tvc_job_step(struct tvc_job *j, uint32_t wait_ms, uint32_t *sleep_ms)
         if (budget(j, &w) == TVC_ERR_AGAIN)
             return wait_or_end(j, w, J_POLL_PREP, TVC_ERR_BUDGET, sleep_ms);
         bound_io(j);
+        drop_text(j);
         rc = tvc_api_start_status(&j->io_.api, j->rec.record_id[0] ? j->rec.record_id : NULL,
                                   j->rec.task_id[0] ? j->rec.task_id : NULL);
         if (rc < 0)

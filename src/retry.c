@@ -10,6 +10,8 @@ void tvc_retry_init(struct tvc_retry *r, uint64_t deadline, uint32_t max_attempt
     r->max_attempts = max_attempts ? max_attempts : TVC_RETRY_MAX_ATTEMPTS;
     r->failures = 0;
     r->cause = 0;
+    r->cause_status = 0;
+    r->answered = 0;
 }
 
 void tvc_retry_ok(struct tvc_retry *r)
@@ -18,6 +20,8 @@ void tvc_retry_ok(struct tvc_retry *r)
         return;
     r->failures = 0;
     r->cause = 0;
+    r->cause_status = 0;
+    r->answered = 1;
 }
 
 uint32_t tvc_retry_backoff(uint32_t n, uint32_t rnd)
@@ -51,7 +55,9 @@ int tvc_retry_end(const struct tvc_retry *r)
 {
     if (!r)
         return TVC_ERR_ARG;
-    return r->cause ? r->cause : TVC_ERR_DEADLINE;
+    if (r->cause)
+        return r->cause;
+    return r->answered ? TVC_ERR_DEADLINE : TVC_ERR_TIMEOUT;
 }
 
 int tvc_retry_next(struct tvc_retry *r, int err, int http_status, int64_t retry_after_s,
@@ -67,8 +73,10 @@ int tvc_retry_next(struct tvc_retry *r, int err, int http_status, int64_t retry_
         return err;
     /* A stall is not a cause of its own when the deadline cut it: what
      * was learnt before it (a bad answer, or nothing) is kept. */
-    if (err != TVC_ERR_TIMEOUT)
+    if (err != TVC_ERR_TIMEOUT) {
         r->cause = err;
+        r->cause_status = is_answer(err) ? http_status : 0;
+    }
     if (++r->failures >= r->max_attempts)
         return err;
     if (is_answer(err) && (http_status == 429 || http_status == 503) && retry_after_s >= 0) {

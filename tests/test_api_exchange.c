@@ -430,6 +430,26 @@ static void test_start_errors(void)
     CHECK(!has(&E.f.conn[0], "Authorization"));
 }
 
+/* A base URL too long for the work area (it must leave room for the tokens
+ * and an answer) is refused before anything is sent, whatever its length. */
+static void test_base_url_too_long(void)
+{
+    static char base[TVC_API_BUF + 64];
+    size_t lens[3] = {TVC_API_BUF / 2, TVC_API_BUF - 1100, TVC_API_BUF + 10};
+    size_t i;
+    for (i = 0; i < 3; i++) {
+        size_t n = lens[i];
+        memcpy(base, "http://api.example/", 19);
+        memset(base + 19, 'p', n - 19);
+        base[n] = '\0';
+        env(base);
+        CHECK_EQ(tvc_api_start_status(&E.api, "r1", NULL), TVC_ERR_NOSPACE);
+        CHECK_EQ(tvc_api_start_generate(&E.api, &nike), TVC_ERR_NOSPACE);
+        CHECK_EQ(E.api.requests, 0);
+        CHECK_EQ(E.f.calls, 0);
+    }
+}
+
 int main(void)
 {
     RUN(test_generate_exchange);
@@ -445,5 +465,6 @@ int main(void)
     RUN(test_answer_too_big);
     RUN(test_malformed_2xx);
     RUN(test_start_errors);
+    RUN(test_base_url_too_long);
     return h_summary();
 }

@@ -36,7 +36,17 @@ static struct {
     int sync_fail;      /* 1: every fsync of a file fails */
     int writes;         /* writes that failed */
     int part_fh;        /* handle of the open .part file, -1 none */
+    char trace[64];     /* storage order: P part fsync, M meta opened for writing */
 } inj;
+
+static void trace(char ch)
+{
+    size_t n = strlen(inj.trace);
+    if (n + 1 < sizeof inj.trace) {
+        inj.trace[n] = ch;
+        inj.trace[n + 1] = '\0';
+    }
+}
 
 static int s_open(void *c, const char *p, unsigned f)
 {
@@ -46,6 +56,8 @@ static int s_open(void *c, const char *p, unsigned f)
     fh = pxp.file_open(pxp.ctx, p, f);
     if (fh >= 0 && n > 5 && strcmp(p + n - 5, ".part") == 0)
         inj.part_fh = fh;
+    if (fh >= 0 && n > 5 && strcmp(p + n - 5, ".meta") == 0 && f != TVC_FILE_READ)
+        trace('M');
     return fh;
 }
 static int s_read(void *c, int fh, uint8_t *b, size_t n) { (void)c; return pxp.file_read(pxp.ctx, fh, b, n); }
@@ -63,6 +75,8 @@ static int s_sync(void *c, int fh)
     (void)c;
     if (inj.sync_fail)
         return TVC_ERR_STORAGE;
+    if (fh == inj.part_fh)
+        trace('P');
     return pxp.file_sync(pxp.ctx, fh);
 }
 static int s_close(void *c, int fh) { (void)c; return pxp.file_close(pxp.ctx, fh); }
@@ -462,9 +476,13 @@ static void t_resume_gets_200(void)
     new_attempt();
     serve(0, body, BODY_LEN, NULL,
           "HTTP/1.1 200 OK\r\nContent-Length: %d\r\nETag: \"v2\"\r\n\r\n", BODY_LEN);
+    inj.trace[0] = '\0';
     CHECK_EQ(start(URL), 0);
     CHECK_EQ(run(), 0);
     CHECK(sent_has(0, "Range: bytes=3000-\r\n"));
+    /* the dropped part's truncation is durable before the new meta names
+     * it: first a part fsync, then the meta, then the finished part's */
+    CHECK_STR(inj.trace, "PMP");
     CHECK(file_is(path, body, BODY_LEN)); /* not 13000 bytes */
     CHECK_EQ(D.bytes, BODY_LEN);
     CHECK_EQ(D.resumed, 0);

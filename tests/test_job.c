@@ -74,6 +74,7 @@ static struct world {
     int nreq;
     struct ev ev[4096];
     int nev;
+    int abort_on;                   /* on_event calls tvc_job_abort() on this event */
     /* what the driver saw */
     uint32_t sleep[MAX_LOG];        /* every non-zero sleep_ms asked for */
     unsigned long long sleep_at[MAX_LOG];
@@ -182,6 +183,8 @@ static void on_event(void *user, const struct tvc_job *j, int e)
     v->at = W->fp.clock;
     v->state = j->res.state;
     v->wait = j->wait_reason_ms;
+    if (W->abort_on && e == W->abort_on)
+        tvc_job_abort(&W->job); /* from inside the step: done as it returns */
 }
 
 static int use_journal;
@@ -968,7 +971,7 @@ static const struct {
      503},
     {"deadline: a 500, then a stall cut by the deadline", NULL, 500,
      "{\"success\":false,\"error\":\"boom\",\"errorCode\":\"INTERNAL_ERROR\"}", STALL_AFTER,
-     TVC_ERR_API, 0},
+     TVC_ERR_API, 500},
 };
 
 static void t_honest_end(void)
@@ -1012,7 +1015,8 @@ static void t_honest_end(void)
         CHECK(W->fp.clock <= t0 + 20000);
         CHECK(W->nreq >= 3 && W->nreq < 1 + TVC_JOB_MAX_ATTEMPTS + 3);
         CHECK_EQ(W->job.res.http_status, honest[k].http_status);
-        if (honest[k].rc == TVC_ERR_API && honest[k].http_status)
+        /* (after a stall the answer itself is gone: only its status is kept) */
+        if (honest[k].rc == TVC_ERR_API && honest[k].http_status && !(f & STALL_AFTER))
             CHECK_EQ(W->job.res.code, TVC_API_INTERNAL_ERROR);
         /* the job may still finish: it stays resumable, the cause kept */
         CHECK_EQ(jphase(), TVC_PHASE_POLLING);
@@ -1263,6 +1267,31 @@ static void t_abort(void)
     teardown();
 }
 
+/* tvc_job_abort() from on_event: a status event comes between steps of the
+ * engine, a download's progress from inside the HTTP client's sink.  Either
+ * way the step that ran the callback returns TVC_ERR_ABORTED, nothing is
+ * closed under the running code, and the job stays resumable. */
+static void t_abort_from_event(void)
+{
+    static const int evs[] = {TVC_EV_SUBMITTED, TVC_EV_STATUS, TVC_EV_DOWNLOAD};
+    /* (the completed answer is journalled before its event returns) */
+    static const int phase[] = {TVC_PHASE_POLLING, TVC_PHASE_DOWNLOADING, TVC_PHASE_DOWNLOADING};
+    size_t k;
+    for (k = 0; k < sizeof evs / sizeof evs[0]; k++) {
+        setup(1);
+        conn(api(200, NULL, GEN_OK), api(200, NULL, DONE), NULL);
+        conn(media(IMG_BODY), media(VID_BODY), NULL);
+        W->abort_on = evs[k];
+        CHECK_EQ(start_new(1), 0);
+        CHECK_EQ(drive(1000, 10000), TVC_ERR_ABORTED);
+        CHECK_EQ(W->ev[W->nev - 1].e, evs[k]); /* nothing after the aborting event */
+        CHECK_EQ(tvc_job_step(&W->job, 1000, NULL), TVC_ERR_ABORTED);
+        CHECK_EQ(jphase(), phase[k]);
+        CHECK(!fexists(out_vid)); /* never presented as finished */
+        teardown();
+    }
+}
+
 static void t_start_errors(void)
 {
     static char longp[TVC_PATH_MAX + 10];
@@ -1361,6 +1390,7 @@ int main(void)
     t_resume();
     RUN(t_download_retry);
     RUN(t_abort);
+    RUN(t_abort_from_event);
     RUN(t_start_errors);
     t_never_blocks();
     free(W);

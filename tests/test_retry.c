@@ -146,8 +146,11 @@ static void t_honest_end(void)
     struct tvc_retry r;
     uint32_t w;
 
-    /* nothing failed: the deadline is the deadline */
+    /* nothing happened at all: nothing was learnt, so not "processing" */
     tvc_retry_init(&r, T0 + 10000, 0);
+    CHECK_EQ(tvc_retry_end(&r), TVC_ERR_TIMEOUT);
+    /* an answer came, nothing failed since: the deadline is the deadline */
+    tvc_retry_ok(&r);
     CHECK_EQ(tvc_retry_end(&r), TVC_ERR_DEADLINE);
 
     /* malformed answers until the deadline: the cause, not the deadline */
@@ -158,13 +161,21 @@ static void t_honest_end(void)
              TVC_ERR_HTTP_HEADERS_TOO_LARGE);
     CHECK_EQ(tvc_retry_end(&r), TVC_ERR_HTTP_HEADERS_TOO_LARGE);
 
-    /* a server error, then a stall cut by the deadline: the server error */
+    /* a server error, then a stall cut by the deadline: the server error,
+     * with its status kept for whoever maps it (exit 12, not 8) */
     tvc_retry_init(&r, T0 + 10000, 0);
     CHECK_EQ(tvc_retry_next(&r, TVC_ERR_API, 500, -1, T0, 0, &w), TVC_ERR_AGAIN);
     CHECK_EQ(tvc_retry_next(&r, TVC_ERR_TIMEOUT, 0, -1, T0 + 10000, 0, &w), TVC_ERR_API);
+    CHECK_EQ(r.cause_status, 500);
 
-    /* only stalls: the deadline */
+    /* only stalls, never an answer (a black hole): a timeout, not "processing" */
     tvc_retry_init(&r, T0 + 10000, 0);
+    CHECK_EQ(tvc_retry_next(&r, TVC_ERR_TIMEOUT, 0, -1, T0, 0, &w), TVC_ERR_AGAIN);
+    CHECK_EQ(tvc_retry_next(&r, TVC_ERR_TIMEOUT, 0, -1, T0 + 10000, 0, &w), TVC_ERR_TIMEOUT);
+
+    /* an answer, then only stalls: the deadline */
+    tvc_retry_init(&r, T0 + 10000, 0);
+    tvc_retry_ok(&r);
     CHECK_EQ(tvc_retry_next(&r, TVC_ERR_TIMEOUT, 0, -1, T0, 0, &w), TVC_ERR_AGAIN);
     CHECK_EQ(tvc_retry_next(&r, TVC_ERR_TIMEOUT, 0, -1, T0 + 10000, 0, &w), TVC_ERR_DEADLINE);
 

@@ -58,6 +58,8 @@ void cli_progress_init(const struct cli_opts *o, const struct tvc_port *port);
 void cli_progress_event(void *user, const struct tvc_job *j, int event);
 /* A copy of an answer that outlives the job's API work area. */
 void cli_keep_answer(const struct tvc_api_result *r);
+/* A new job: the kept copy of another job's answer must not speak for it. */
+void cli_forget_answer(void);
 /* The job's last answer: its own while the strings are valid, else the copy. */
 const struct tvc_api_result *cli_answer(const struct tvc_job *j);
 void cli_progress_dl(void *user, uint64_t have, int64_t total);

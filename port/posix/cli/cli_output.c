@@ -222,6 +222,11 @@ void cli_keep_answer(const struct tvc_api_result *r)
     kept.video_url = keep_str(&at, r->video_url);
 }
 
+void cli_forget_answer(void)
+{
+    tvc_api_result_init(&kept);
+}
+
 const struct tvc_api_result *cli_answer(const struct tvc_job *j)
 {
     return j->res_text_gone ? &kept : &j->res;

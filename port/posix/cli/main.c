@@ -446,6 +446,7 @@ static void job_hooks(const struct cli_opts *o)
     job.on_event = cli_progress_event;
     job.user = NULL;
     job.hash = &sha;
+    cli_forget_answer();
 }
 
 static int cmd_generate(const struct cli_opts *o)
@@ -569,6 +570,7 @@ static int cmd_status(const struct cli_opts *o)
         uint64_t left = rt.deadline > t ? rt.deadline - t : 1;
         /* a stalled answer ends with --timeout, not an I/O timeout later */
         api.io_timeout_ms = left < TVC_HTTP_IO_TIMEOUT_MS ? (uint32_t)left : 0;
+        api.connect_timeout_ms = left < TVC_HTTP_CONNECT_TIMEOUT_MS ? (uint32_t)left : 0;
         tvc_api_result_init(&res);
         rc = tvc_api_start_status(&api, o->record_id, o->task_id);
         if (rc == 0)
@@ -596,6 +598,10 @@ static int cmd_status(const struct cli_opts *o)
         fprintf(stderr, "tvc: interrupted\n");
         return EX_DEADLINE;
     }
+    /* a later stalled attempt reset the answer: the 5xx that caused the
+     * retries still names the end */
+    if (rc < 0 && rc == rt.cause && rt.cause_status && !res.http_status)
+        res.http_status = rt.cause_status;
     if (o->json) {
         cli_print_json(o, NULL, &res, rc, 0, NULL, NULL, NULL, -1, api.requests);
     } else if (rc == 0) {
