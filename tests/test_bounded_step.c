@@ -1,7 +1,7 @@
 /* Bounded work per step, proved over a transport that ALWAYS has data: an
  * 8 MiB body (Content-Length, and chunked in many small chunks so that one
  * receive buffer holds dozens of them) must not be swallowed by one call.
- * Every tvc_http_step() / tvc_dl_step() call may make at most one transport
+ * Every tvc_http_step() / tvc_dl_step() / tvc_job_step() call may make at most one transport
  * receive (of at most the I/O buffer), at most one body-sink call, at most
  * one part-file write and one hash update, and the body must arrive whole
  * and identical. */
@@ -342,6 +342,63 @@ static void t_resume_hash_bounded(void)
         printf("warning: could not remove %s\n", dir);
 }
 
+/* ---- the job engine: one job step, one download step ---- */
+
+/* A resumed job in its download phase, over the transport that always has
+ * data: each tvc_job_step() makes at most one receive, one part write and
+ * one hash update, and the video arrives whole. */
+static void t_job_bounded(void)
+{
+    static struct tvc_job job;
+    static struct tvc_job_rec rec;
+    struct tvc_port wp = port;
+    char dir[] = "/tmp/tvc-bounded-XXXXXX", cmd[160];
+    unsigned long steps = 0, max_recv = 0, max_part = 0, max_upd = 0;
+    uint32_t sleep_ms;
+    int rc;
+
+    if (!mkdtemp(dir)) {
+        h_fail(__FILE__, __LINE__, "mkdtemp");
+        return;
+    }
+    wp.file_open = w_open;
+    wp.file_write = w_write;
+    build(1); /* chunked: many pieces per receive buffer */
+    tvc_http_client_init(&C, &wp, NULL, hdr, sizeof hdr, io, sizeof io);
+    CHECK_EQ(tvc_http_client_set_transports(&C, &eager_t, NULL), 0);
+    memset(&rec, 0, sizeof rec);
+    strcpy(rec.record_id, "42");
+    rec.phase = TVC_PHASE_DOWNLOADING;
+    strcpy(rec.video_url, "http://media.example/big.mp4");
+    snprintf(rec.out, sizeof rec.out, "%s/big.mp4", dir);
+    memset(&job, 0, sizeof job);
+    job.hash = &toy;
+    CHECK_EQ(tvc_job_start_existing(&job, &wp, &C, NULL, "http://api.example", "k", &rec), 0);
+    do {
+        E.recv_calls = 0;
+        part_writes = other_writes = 0;
+        TH.updates = 0;
+        rc = tvc_job_step(&job, 0, &sleep_ms);
+        steps++;
+        if (E.recv_calls > max_recv)
+            max_recv = E.recv_calls;
+        if (part_writes > max_part)
+            max_part = part_writes;
+        if (TH.updates > max_upd)
+            max_upd = TH.updates;
+    } while (rc == TVC_ERR_AGAIN && steps < 100000000ul);
+    CHECK_EQ(rc, 0);
+    CHECK_EQ(job.video_bytes, BODY);
+    CHECK_EQ(max_recv, 1);
+    CHECK_EQ(max_part, 1);
+    CHECK_EQ(max_upd, 1);
+    CHECK(steps >= E.len / IO_CAP);
+    printf("note: job download 8 MiB chunked: %lu job steps\n", steps);
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    if (system(cmd) != 0)
+        printf("warning: could not remove %s\n", dir);
+}
+
 int main(void)
 {
     tvc_posix_init(&px, &port);
@@ -349,6 +406,7 @@ int main(void)
     RUN(t_http_chunked);
     RUN(t_download_bounded);
     RUN(t_resume_hash_bounded);
+    RUN(t_job_bounded);
     free(E.resp);
     return h_summary();
 }
