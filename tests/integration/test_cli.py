@@ -11,6 +11,8 @@ sys.dont_write_bytecode = True
 
 import hashlib  # noqa: E402
 import json  # noqa: E402
+import socket  # noqa: E402
+import threading  # noqa: E402
 import os  # noqa: E402
 import shutil  # noqa: E402
 import signal  # noqa: E402
@@ -377,6 +379,46 @@ def t_dns_failure_not_unknown(w, sim):
     eq(rc, 0, "resume has nothing unknown to report (%s)" % err)
 
 
+def t_black_hole_is_not_processing(w, sim):
+    """A host that accepts TCP and never answers TLS: no job can exist, so
+    the deadline ends the run as a network error (8), not 'still processing'
+    (9), and the connect + handshake are bounded by --timeout."""
+    env = Env(w, sim)
+    lsn = socket.socket()
+    lsn.bind(("127.0.0.1", 0))
+    lsn.listen(50)
+    lsn.settimeout(0.2)
+    port = lsn.getsockname()[1]
+    held, stop = [], threading.Event()
+
+    def accept():
+        end = time.time() + 30  # bounded in time
+        while not stop.is_set() and time.time() < end and len(held) < 50:
+            try:
+                held.append(lsn.accept()[0])
+            except socket.timeout:
+                pass
+
+    th = threading.Thread(target=accept)
+    th.start()
+    try:
+        base = "https://localhost:%d" % port
+        for cmd in (["generate", "--theme", "x"], ["status", "--record-id", "r1"]):
+            t0 = time.time()
+            rc, out, err = env.run(*cmd, "--json", "--timeout", "2", "--base-url", base,
+                                   "--cacert", sim.ca, "--api-key-file", env.keyfile,
+                                   "--state-dir", env.state, common=False)
+            eq(rc, 8, "%s against a black hole (%s)" % (cmd[0], err))
+            check(time.time() - t0 < 8, "%s bounded by --timeout" % cmd[0])
+            eq(json.loads(out)["apiRequests"], 0, "nothing answered, nothing counted")
+    finally:
+        stop.set()
+        th.join()
+        for c in held:
+            c.close()
+        lsn.close()
+
+
 def t_plain_http_key_refused(w, sim):
     env = Env(w, sim)
     rc, out, err = env.run("status", "--record-id", "x", "--base-url", "http://api.example.com",
@@ -661,7 +703,7 @@ TESTS = [
     ("default", [t_happy_path_every_option, t_default_out_and_plain_output, t_validation_before_traffic,
                  t_no_key, t_key_from_env, t_error_codes, t_failed_job_both_forms, t_status_command,
                  t_429_retry_after, t_429_date_form, t_429_no_room, t_503_retried, t_generate_no_answer, t_generate_stall,
-                 t_dns_failure_not_unknown, t_plain_http_key_refused,
+                 t_dns_failure_not_unknown, t_black_hole_is_not_processing, t_plain_http_key_refused,
                  t_sigkill_then_resume, t_resume_from_other_directory, t_download_cut_resumed,
                  t_download_command_resumes_across_runs, t_certificate_rejected_before_any_byte,
                  t_escaping_round_trip, t_faults_recovered, t_unknown_status, t_budget,
