@@ -972,6 +972,9 @@ static const struct {
     {"deadline: a 500, then a stall cut by the deadline", NULL, 500,
      "{\"success\":false,\"error\":\"boom\",\"errorCode\":\"INTERNAL_ERROR\"}", STALL_AFTER,
      TVC_ERR_API, 500},
+    {"deadline: a 429, then a stall cut by the deadline", NULL, 429,
+     "{\"success\":false,\"error\":\"slow down\",\"errorCode\":\"API_KEY_RATE_LIMIT_EXCEEDED\"}",
+     STALL_AFTER, TVC_ERR_API, 429},
 };
 
 static void t_honest_end(void)
@@ -1018,6 +1021,8 @@ static void t_honest_end(void)
         /* (after a stall the answer itself is gone: only its status is kept) */
         if (honest[k].rc == TVC_ERR_API && honest[k].http_status && !(f & STALL_AFTER))
             CHECK_EQ(W->job.res.code, TVC_API_INTERNAL_ERROR);
+        if (honest[k].http_status == 429) /* exit 5 for the CLI, not 12 */
+            CHECK_EQ(W->job.res.code, TVC_API_RATE_LIMIT_EXCEEDED);
         /* the job may still finish: it stays resumable, the cause kept */
         CHECK_EQ(jphase(), TVC_PHASE_POLLING);
         CHECK_STR(W->job.rec.last_error, tvc_strerror(honest[k].rc));

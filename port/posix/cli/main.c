@@ -600,8 +600,11 @@ static int cmd_status(const struct cli_opts *o)
     }
     /* a later stalled attempt reset the answer: the 5xx that caused the
      * retries still names the end */
-    if (rc < 0 && rc == rt.cause && rt.cause_status && !res.http_status)
+    if (rc < 0 && rc == rt.cause && rt.cause_status && !res.http_status) {
         res.http_status = rt.cause_status;
+        if (rc == TVC_ERR_API && res.http_status == 429) /* the contract's only 429 code */
+            res.code = TVC_API_RATE_LIMIT_EXCEEDED;
+    }
     if (o->json) {
         cli_print_json(o, NULL, &res, rc, 0, NULL, NULL, NULL, -1, api.requests);
     } else if (rc == 0) {
