@@ -16,8 +16,9 @@ import subprocess
 import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-# The HTTP + chunked + URL + JSON part (what coreHTTP + llhttp + coreJSON cover).
-PROTO_OBJS = re.compile(r'^(http_client|http_request|http_response|chunked|url|json.*|utf8)\.o$')
+# The HTTP + chunked + URL + JSON part (what coreHTTP + llhttp + coreJSON cover),
+# with the decimal/hex helpers (chars.o) they share with the rest.
+PROTO_OBJS = re.compile(r'^(http_client|http_request|http_response|chunked|url|json.*|utf8|chars)\.o$')
 # Static RAM a board provides for the whole flow (TLS contexts excluded):
 # every libtvc struct and buffer it declares.  Entries that do not exist in
 # this build are reported as absent.

@@ -15,6 +15,7 @@
  */
 #include <string.h>
 
+#include "chars.h"
 #include "store.h"
 #include "tvc_journal.h"
 
@@ -80,27 +81,21 @@ static void rd_close(struct tvc_store_rd *r)
     r->fh = -1;
 }
 
-/* Decimal digits at *s (at most DIGITS_MAX); advances *s. */
+/* 1..DIGITS_MAX decimal digits at *s, not followed by another; advances *s. */
 static int num(const char **s, int64_t *v)
 {
-    int n = 0;
+    uint64_t u;
+    size_t n = ch_dec(*s, DIGITS_MAX + 1, UINT64_MAX, &u);
 
-    *v = 0;
-    while (**s >= '0' && **s <= '9' && n < DIGITS_MAX) {
-        *v = *v * 10 + (**s - '0');
-        (*s)++;
-        n++;
-    }
-    return n > 0 && !(**s >= '0' && **s <= '9');
+    *s += n;
+    *v = (int64_t)u;
+    return n > 0 && n <= DIGITS_MAX;
 }
 
+/* 0..15 for a lower-case hex digit (the only case the file holds), else -1 */
 static int hexval(char c)
 {
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    return -1;
+    return c >= 'A' && c <= 'F' ? -1 : ch_hexval(c);
 }
 
 struct entry {
@@ -206,7 +201,6 @@ static int walk_open(struct walk *w, struct tvc_journal *j)
 
 static void wr_entry(struct tvc_store_wr *w, int64_t until, int64_t count, const uint8_t *tag)
 {
-    static const char hex[] = "0123456789abcdef";
     char t[17];
     int i;
 
@@ -216,8 +210,8 @@ static void wr_entry(struct tvc_store_wr *w, int64_t until, int64_t count, const
     if (tag) {
         t[0] = ' ';
         for (i = 0; i < 8; i++) {
-            t[1 + 2 * i] = hex[tag[i] >> 4];
-            t[2 + 2 * i] = hex[tag[i] & 15];
+            t[1 + 2 * i] = tvc_ch_hexd[tag[i] >> 4];
+            t[2 + 2 * i] = tvc_ch_hexd[tag[i] & 15];
         }
         tvc_store_put(w, t, sizeof t);
     }
@@ -247,10 +241,18 @@ static int is_own(const struct tvc_journal *j, const struct entry *e)
            e->count == l->granted && e->until == l->start + LEASE_S;
 }
 
+/* The minute of a time >= 0 (no 64-bit divide: see tvc_ch_divu()). */
+static int64_t minute(int64_t t)
+{
+    unsigned r;
+
+    return (int64_t)tvc_ch_divu((uint64_t)t, 60, &r);
+}
+
 /* A minute's requests count until its last second. */
 static int64_t minute_until(const struct tvc_budget_lease *l, size_t i)
 {
-    return (l->start / 60 + (int64_t)i) * 60 + 59;
+    return (minute(l->start) + (int64_t)i) * 60 + 59;
 }
 
 struct tally {
@@ -349,7 +351,7 @@ static int rewrite(struct tvc_journal *j, int64_t now, int damaged, int grant,
     if (grant > 0)
         wr_entry(&w, now + LEASE_S, grant, tag);
     else if (grant < 0)
-        wr_entry(&w, (now / 60) * 60 + 59, 1, NULL);
+        wr_entry(&w, minute(now) * 60 + 59, 1, NULL);
     tvc_store_put(&w, "end\n", 4);
     tvc_store_flush(&w);
     if (rc == 0)
@@ -444,7 +446,7 @@ int tvc_budget_take(struct tvc_journal *j, int per_hour, int64_t now_unix, int64
         now_unix < l->start + LEASE_S) {
         /* RAM only: the file already counts the whole lease. */
         l->left--;
-        l->used[now_unix / 60 - l->start / 60]++;
+        l->used[minute(now_unix) - minute(l->start)]++;
         return 0;
     }
     return checkpoint(j, per_hour, now_unix, wait_s);

@@ -72,27 +72,28 @@ static inline size_t ch_dec(const char *s, size_t n, uint64_t max, uint64_t *v)
     return i;
 }
 
-/**
- * v / 10, with v % 10 in *rem, without a 64-bit divide: a 32-bit core
- * would call a libgcc helper (__aeabi_uldivmod) for it.  Shifts and adds
- * (Hacker's Delight divu10, carried to 64 bits), then one correction.
- */
-static inline uint64_t ch_div10(uint64_t v, unsigned *rem)
-{
-    uint64_t q = (v >> 1) + (v >> 2), r;
+/* Out of line, in src/chars.c: one copy for the whole core. */
 
-    q += q >> 4;
-    q += q >> 8;
-    q += q >> 16;
-    q += q >> 32;
-    q >>= 3; /* v / 10 or slightly below */
-    r = v - q * 10;
-    while (r > 9) {
-        q++;
-        r -= 10;
-    }
-    *rem = (unsigned)r;
-    return q;
-}
+/**
+ * v / d, with v % d in *rem, for d in 1..2^31, without a 64-bit divide: a
+ * 32-bit core would call a libgcc helper (__aeabi_uldivmod, 0.9 KB with
+ * what it pulls) for it.  One bit per step: 64 short steps.
+ */
+uint64_t tvc_ch_divu(uint64_t v, unsigned d, unsigned *rem);
+
+/** Longest text tvc_ch_i64() writes: 19 digits and a sign. */
+#define CH_I64_MAX 20
+
+/**
+ * @p v in decimal, written backwards so that it ends just before @p end
+ * (at most CH_I64_MAX bytes, no NUL).  @return where the text starts.
+ */
+char *tvc_ch_i64(char *end, int64_t v);
+
+/** Lower-case hex digits, indexed by value. */
+extern const char tvc_ch_hexd[17];
+
+/** An id or file-name character: ALPHA, DIGIT, '-', '_'. */
+static inline int ch_id(int c) { return ch_alpha(c) || ch_digit(c) || c == '-' || c == '_'; }
 
 #endif /* TVC_CHARS_H */

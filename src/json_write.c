@@ -74,8 +74,6 @@ static void end_unit(struct tvc_jw *w, size_t start)
     }
 }
 
-static const char hexd[] = "0123456789abcdef";
-
 static void put_escaped(struct tvc_jw *w, const char *s, size_t len)
 {
     size_t i, run = 0;
@@ -113,8 +111,8 @@ static void put_escaped(struct tvc_jw *w, const char *s, size_t len)
             e[1] = 'u';
             e[2] = '0';
             e[3] = '0';
-            e[4] = hexd[c >> 4];
-            e[5] = hexd[c & 15];
+            e[4] = tvc_ch_hexd[c >> 4];
+            e[5] = tvc_ch_hexd[c & 15];
             n = 6;
         }
         put(w, e, n);
@@ -242,20 +240,10 @@ void tvc_jw_cstr(struct tvc_jw *w, const char *s)
 
 void tvc_jw_int(struct tvc_jw *w, int64_t v)
 {
-    char d[20]; /* 19 digits and a sign */
-    size_t i = sizeof d;
-    /* magnitude in unsigned arithmetic: also right for INT64_MIN */
-    uint64_t u = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
+    char d[CH_I64_MAX];
+    const char *s = tvc_ch_i64(d + sizeof d, v);
 
-    unsigned r;
-
-    do {
-        u = ch_div10(u, &r);
-        d[--i] = (char)('0' + r);
-    } while (u != 0);
-    if (v < 0)
-        d[--i] = '-';
-    scalar(w, d + i, sizeof d - i, NULL, 0);
+    scalar(w, s, (size_t)(d + sizeof d - s), NULL, 0);
 }
 
 void tvc_jw_fixed(struct tvc_jw *w, int64_t v, unsigned decimals)
@@ -271,12 +259,12 @@ void tvc_jw_fixed(struct tvc_jw *w, int64_t v, unsigned decimals)
         return;
     }
     /* Trailing zeros of the fraction say nothing: 180.500 -> 180.5. */
-    while (decimals > 0 && (q = ch_div10(u, &r), r == 0)) {
+    while (decimals > 0 && (q = tvc_ch_divu(u, 10, &r), r == 0)) {
         u = q;
         decimals--;
     }
     do {
-        u = ch_div10(u, &r);
+        u = tvc_ch_divu(u, 10, &r);
         d[--i] = (char)('0' + r);
         if (++k == decimals)
             d[--i] = '.';
