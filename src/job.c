@@ -39,8 +39,9 @@ static void to_dl_mode(struct tvc_job *j)
     j->res.task_id = j->res.step_name = j->res.storyboard_prompt = "";
     j->res.storyboard_image_url = j->res.video_task_progress = j->res.video_url = "";
     j->res_text_gone = 1;
+    /* zeroed is idle (tvc_dl_abort() leaves it alone); tvc_dl_start()
+     * sets up the download's own private fields */
     memset(&j->io_.dl, 0, sizeof j->io_.dl);
-    j->io_.dl.fh_ = -1;
     j->dl_mode_ = 1;
 }
 
