@@ -93,6 +93,22 @@ char *tvc_ch_i64(char *end, int64_t v);
 /** Lower-case hex digits, indexed by value. */
 extern const char tvc_ch_hexd[17];
 
+/**
+ * How the JSON writers (json_write.c, the journal) escape byte @p c in a
+ * string: 0 when it stands as it is; else the escape's length (2 or 6)
+ * with its text in @p e ("\\n", "\\u001f"; controls and DEL as \\u00XX).
+ */
+size_t tvc_ch_json_esc(unsigned c, char e[6]);
+
+/**
+ * The byte a JSON escape letter stands for (after the backslash: " \\ / b f
+ * n r t), or -1 ('u' and anything else).
+ */
+int tvc_ch_json_unesc(int c);
+
+/** Code point @p cp (< 0x110000) as UTF-8 into @p u.  @return 1..4. */
+int tvc_ch_utf8(unsigned long cp, unsigned char u[4]);
+
 /** An id or file-name character: ALPHA, DIGIT, '-', '_'. */
 static inline int ch_id(int c) { return ch_alpha(c) || ch_digit(c) || c == '-' || c == '_'; }
 

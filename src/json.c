@@ -74,19 +74,16 @@ static int scan_string(const char *s, size_t len, size_t *pos)
             continue;
         if (++i >= len)
             return TVC_ERR_AGAIN;
-        switch (s[i]) {
-        case '"': case '\\': case '/': case 'b': case 'f': case 'n': case 'r': case 't':
-            break;
-        case 'u':
-            for (k = 0; k < 4; k++) {
-                if (++i >= len)
-                    return TVC_ERR_AGAIN;
-                if (!ch_hex(s[i]))
-                    return TVC_ERR_JSON;
-            }
-            break;
-        default:
-            return TVC_ERR_JSON;
+        if (s[i] != 'u') {
+            if (tvc_ch_json_unesc(s[i]) < 0)
+                return TVC_ERR_JSON;
+            continue;
+        }
+        for (k = 0; k < 4; k++) {
+            if (++i >= len)
+                return TVC_ERR_AGAIN;
+            if (!ch_hex(s[i]))
+                return TVC_ERR_JSON;
         }
     }
     return TVC_ERR_AGAIN;

@@ -89,32 +89,15 @@ static void put_escaped(struct tvc_jw *w, const char *s, size_t len)
     }
     put(w, "\"", 1);
     for (i = 0; i < len && w->err == 0; i++) {
-        unsigned char c = (unsigned char)s[i];
-        size_t n = 2;
+        /* other controls, and DEL so logs and terminals stay clean, as \u00XX */
+        size_t n = tvc_ch_json_esc((unsigned char)s[i], e);
 
-        if (c >= 0x20 && c != '"' && c != '\\' && c != 0x7F) {
+        if (n == 0) {
             run++;
             continue;
         }
         put(w, s + i - run, run); /* the plain bytes before it, in one go */
         run = 0;
-        e[0] = '\\';
-        switch (c) {
-        case '"': e[1] = '"'; break;
-        case '\\': e[1] = '\\'; break;
-        case '\b': e[1] = 'b'; break;
-        case '\f': e[1] = 'f'; break;
-        case '\n': e[1] = 'n'; break;
-        case '\r': e[1] = 'r'; break;
-        case '\t': e[1] = 't'; break;
-        default: /* other controls, and DEL so logs and terminals stay clean */
-            e[1] = 'u';
-            e[2] = '0';
-            e[3] = '0';
-            e[4] = tvc_ch_hexd[c >> 4];
-            e[5] = tvc_ch_hexd[c & 15];
-            n = 6;
-        }
         put(w, e, n);
     }
     put(w, s + i - run, run);
