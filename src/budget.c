@@ -263,7 +263,9 @@ struct tally {
     int damaged;
 };
 
-static void tally_add(struct tally *t, int64_t until, int64_t n, int64_t now)
+/* An entry that counts: into the tally and, with @p out, into the new file. */
+static void keep(struct tally *t, struct tvc_store_wr *out, int64_t until, int64_t n,
+                 const uint8_t *tag, int64_t now)
 {
     if (!in_window(until, now))
         return;
@@ -271,10 +273,16 @@ static void tally_add(struct tally *t, int64_t until, int64_t n, int64_t now)
     if (!t->any || until < t->oldest)
         t->oldest = until;
     t->any = 1;
+    if (out)
+        wr_entry(out, until, n, tag);
 }
 
-/* Count what the file and this process's lease hold (under the lock). */
-static int count_all(struct tvc_journal *j, int64_t now, struct tally *t, struct walk *w)
+/* One pass (under the lock) over the file @p w was opened on and this
+ * process's lease: counts what holds inside the window (without this
+ * process's old lease line, replaced by the minutes it really used; with a
+ * charge for damage) and with @p out also writes it there.  Closes @p w. */
+static int pass(struct tvc_journal *j, int64_t now, struct tally *t, struct walk *w,
+                struct tvc_store_wr *out)
 {
     const struct tvc_budget_lease *l = &j->lease_;
     struct entry *e = &w->e;
@@ -282,16 +290,13 @@ static int count_all(struct tvc_journal *j, int64_t now, struct tally *t, struct
     int rc;
 
     memset(t, 0, sizeof *t);
-    rc = walk_open(w, j);
-    if (rc < 0)
-        return rc;
     while ((rc = walk_next(w)) == 1) {
         if (is_own(j, e))
             continue; /* replaced by what was really used */
         e->until = clamp(e->until, now);
         if (e->tagged && in_window(e->until, now))
             t->others_open = 1;
-        tally_add(t, e->until, e->count, now);
+        keep(t, out, e->until, e->count, e->tagged ? e->tag : NULL, now);
     }
     rd_close(&w->r);
     if (rc < 0)
@@ -300,24 +305,29 @@ static int count_all(struct tvc_journal *j, int64_t now, struct tally *t, struct
     if (l->active)
         for (i = 0; i < TVC_BUDGET_MINUTES; i++)
             if (l->used[i])
-                tally_add(t, clamp(minute_until(l, i), now), l->used[i], now);
+                keep(t, out, clamp(minute_until(l, i), now), l->used[i], NULL, now);
     if (t->damaged)
-        tally_add(t, now, POISON, now);
+        keep(t, out, now, POISON, NULL, now);
     return 0;
 }
 
-/* Write the file anew: what it holds inside the window (without this
- * process's old lease), this process's used minutes, the charge for
- * damage, and then: with @p grant > 0 a new lease of that many requests
- * named @p tag, with @p grant < 0 one request taken now (no lease). */
-static int rewrite(struct tvc_journal *j, int64_t now, int damaged, int grant,
-                   const uint8_t *tag, struct walk *rw)
+/* Count what the file and this process's lease hold (under the lock). */
+static int count_all(struct tvc_journal *j, int64_t now, struct tally *t, struct walk *w)
+{
+    int rc = walk_open(w, j);
+
+    return rc < 0 ? rc : pass(j, now, t, w, NULL);
+}
+
+/* Write the file anew: what pass() keeps, and then: with @p grant > 0 a
+ * new lease of that many requests named @p tag, with @p grant < 0 one
+ * request taken now (no lease). */
+static int rewrite(struct tvc_journal *j, int64_t now, int grant, const uint8_t *tag,
+                   struct walk *rw)
 {
     const struct tvc_port *p = j->port;
-    const struct tvc_budget_lease *l = &j->lease_;
-    struct entry *e = &rw->e;
     struct tvc_store_wr w;
-    size_t i;
+    struct tally t;
     int rc;
 
     rc = walk_open(rw, j);
@@ -334,20 +344,7 @@ static int rewrite(struct tvc_journal *j, int64_t now, int damaged, int grant,
         return TVC_ERR_STORAGE;
     }
     tvc_store_put(&w, HEADER "\n", sizeof HEADER);
-    while ((rc = walk_next(rw)) == 1) {
-        if (is_own(j, e))
-            continue;
-        e->until = clamp(e->until, now);
-        if (in_window(e->until, now))
-            wr_entry(&w, e->until, e->count, e->tagged ? e->tag : NULL);
-    }
-    rd_close(&rw->r);
-    if (l->active)
-        for (i = 0; i < TVC_BUDGET_MINUTES; i++)
-            if (l->used[i] && in_window(clamp(minute_until(l, i), now), now))
-                wr_entry(&w, clamp(minute_until(l, i), now), l->used[i], NULL);
-    if (damaged)
-        wr_entry(&w, now, POISON, NULL);
+    rc = pass(j, now, &t, rw, &w);
     if (grant > 0)
         wr_entry(&w, now + LEASE_S, grant, tag);
     else if (grant < 0)
@@ -400,7 +397,7 @@ static int checkpoint(struct tvc_journal *j, int per_hour, int64_t now, int64_t 
          * record just this one request. */
         if (p->entropy(p->ctx, tag, sizeof tag) != 0)
             grant = -1;
-        rc = rewrite(j, now, t.damaged, grant, tag, &w);
+        rc = rewrite(j, now, grant, tag, &w);
         if (rc == 0) {
             memset(l, 0, sizeof *l);
             if (grant > 0) {
@@ -415,7 +412,7 @@ static int checkpoint(struct tvc_journal *j, int per_hour, int64_t now, int64_t 
         }
     } else if (rc == 0) {
         if (l->active || t.damaged)
-            rc = rewrite(j, now, t.damaged, 0, NULL, &w);
+            rc = rewrite(j, now, 0, NULL, &w);
         if (rc == 0)
             memset(l, 0, sizeof *l);
         if (rc == 0 && per_hour > 0) {
