@@ -19,6 +19,7 @@
 #include <string.h>
 
 #include "tvc_api.h"
+#include "chars.h"
 
 /* struct tvc_api.generate_: which call is running. */
 enum { CALL_NONE = 0, CALL_STATUS = 1, CALL_GENERATE = 2 };
@@ -83,15 +84,12 @@ static void reset(struct tvc_api_result *r, int http_status)
     r->storyboard_prompt = r->storyboard_image_url = r->video_task_progress = r->video_url = "";
 }
 
-static int all_digits(const char *s, size_t n)
+/* 1..18 digits and nothing else (so the value fits int64_t): the value, else -1 */
+static int64_t digits_value(const char *s, size_t n)
 {
-    size_t i;
-    if (n == 0)
-        return 0;
-    for (i = 0; i < n; i++)
-        if (s[i] < '0' || s[i] > '9')
-            return 0;
-    return 1;
+    uint64_t v;
+
+    return n > 0 && n <= 18 && ch_dec(s, n, UINT64_MAX, &v) == n ? (int64_t)v : -1;
 }
 
 /* The body text of token @p v, writable: tvc_api_decode() owns its body. */
@@ -125,7 +123,7 @@ static int text(const struct tvc_json *j, const char *key, const char **out, siz
         return 0;
     kind = tvc_json_kind(j, v);
     if (kind == TVC_JSON_NUMBER && (flags & F_NUMBER)) {
-        if ((flags & F_DIGITS) && !all_digits(raw.p, raw.len))
+        if ((flags & F_DIGITS) && ch_dec(raw.p, raw.len, 0, &(uint64_t){0}) != raw.len)
             return 0;
         if (raw.len >= cap) {
             r->truncated |= TVC_TRUNC_OTHER;
@@ -234,17 +232,15 @@ static int64_t count(const struct tvc_json *j, const char *key, int64_t max)
     char tmp[32];
     struct tvc_slice t;
     int64_t x = 0;
-    size_t i;
     int v = tvc_json_find(j, 0, key);
 
     if (v < 0)
         return -1;
     if (tvc_json_kind(j, v) == TVC_JSON_NUMBER)
         return tvc_json_int(j, v, &x) == 0 && x >= 0 && x <= max ? x : -1;
-    if (!number_text(j, v, tmp, sizeof tmp, &t) || !all_digits(t.p, t.len) || t.len > 18)
+    if (!number_text(j, v, tmp, sizeof tmp, &t))
         return -1;
-    for (i = 0; i < t.len; i++)
-        x = x * 10 + (t.p[i] - '0');
+    x = digits_value(t.p, t.len);
     return x <= max ? x : -1;
 }
 

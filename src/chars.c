@@ -65,6 +65,20 @@ int tvc_ch_utf8(unsigned long cp, unsigned char u[4])
     return n;
 }
 
+size_t tvc_ch_dec(const char *s, size_t n, uint64_t max, uint64_t *v)
+{
+    uint64_t x = 0;
+    size_t i;
+
+    for (i = 0; i < n && ch_digit(s[i]); i++) {
+        /* x * 10 + 9 cannot wrap below this bound (UINT64_MAX / 10) */
+        uint64_t y = x * 10 + (unsigned)(s[i] - '0');
+        x = x > UINT64_C(1844674407370955160) || y > max ? max : y;
+    }
+    *v = x;
+    return i;
+}
+
 char *tvc_ch_i64(char *end, int64_t v)
 {
     /* magnitude in unsigned arithmetic: also right for INT64_MIN */

@@ -58,18 +58,10 @@ static inline int ch_space(int c) { return c == ' ' || c == '\t' || c == '\n' ||
  * caller tells "too big" by *v == max with max one past its own limit).
  * No division: cheap on a core without 64-bit divide.
  */
+size_t tvc_ch_dec(const char *s, size_t n, uint64_t max, uint64_t *v); /* src/chars.c */
 static inline size_t ch_dec(const char *s, size_t n, uint64_t max, uint64_t *v)
 {
-    uint64_t x = 0;
-    size_t i;
-
-    for (i = 0; i < n && ch_digit(s[i]); i++) {
-        /* x * 10 + 9 cannot wrap below this bound (UINT64_MAX / 10) */
-        uint64_t y = x * 10 + (unsigned)(s[i] - '0');
-        x = x > UINT64_C(1844674407370955160) || y > max ? max : y;
-    }
-    *v = x;
-    return i;
+    return tvc_ch_dec(s, n, max, v);
 }
 
 /* Out of line, in src/chars.c: one copy for the whole core. */
