@@ -244,6 +244,28 @@ static int64_t count(const struct tvc_json *j, const char *key, int64_t max)
     return x <= max ? x : -1;
 }
 
+/* The plain text members tvc_api_decode() keeps (each value is unescaped in
+ * its own place, so the order does not matter).  Every cap fits 16 bits:
+ * tvc_config.h stops larger ones. */
+struct text_field {
+    const char *key;
+    unsigned short off, cap;
+    unsigned char flags, cut_bit;
+};
+
+#define TF(key, field, cap, flags, cut) \
+    { key, offsetof(struct tvc_api_result, field), cap, flags, cut }
+static const struct text_field texts[] = {
+    TF("error", error, TVC_API_ERROR_MAX, F_KEEP_CUT, TVC_TRUNC_ERROR),
+    TF("recordId", record_id, TVC_ID_MAX, F_NUMBER | F_DIGITS, 0),
+    TF("taskId", task_id, TVC_ID_MAX, F_NUMBER | F_DIGITS, 0),
+    TF("stepName", step_name, TVC_API_STEP_MAX, 0, 0),
+    TF("storyboardPrompt", storyboard_prompt, TVC_API_PROMPT_MAX, F_KEEP_CUT, TVC_TRUNC_PROMPT),
+    TF("storyboardImageUrl", storyboard_image_url, TVC_URL_MAX, 0, 0),
+    TF("videoTaskProgress", video_task_progress, TVC_API_PROGRESS_MAX, F_NUMBER, 0),
+    TF("videoUrl", video_url, TVC_URL_MAX, 0, 0),
+};
+
 static int is_2xx(int status)
 {
     return status >= 200 && status <= 299;
@@ -296,17 +318,12 @@ int tvc_api_decode(char *body, size_t len, int http_status, unsigned truncated,
     else if (n < 0)
         out->code = TVC_API_OTHER; /* there, but too long to be one we know */
 
-    text(&j, "error", &out->error, TVC_API_ERROR_MAX, F_KEEP_CUT, TVC_TRUNC_ERROR, sq, out);
-    text(&j, "recordId", &out->record_id, TVC_ID_MAX, F_NUMBER | F_DIGITS, 0, sq, out);
-    text(&j, "taskId", &out->task_id, TVC_ID_MAX, F_NUMBER | F_DIGITS, 0, sq, out);
+    for (n = 0; n < (int)(sizeof texts / sizeof texts[0]); n++) {
+        const struct text_field *f = &texts[n];
+        text(&j, f->key, (const char **)(void *)((char *)out + f->off), f->cap, f->flags,
+             f->cut_bit, sq, out);
+    }
     out->current_step = (int)count(&j, "currentStep", INT_MAX);
-    text(&j, "stepName", &out->step_name, TVC_API_STEP_MAX, 0, 0, sq, out);
-    text(&j, "storyboardPrompt", &out->storyboard_prompt, TVC_API_PROMPT_MAX, F_KEEP_CUT,
-         TVC_TRUNC_PROMPT, sq, out);
-    text(&j, "storyboardImageUrl", &out->storyboard_image_url, TVC_URL_MAX, 0, 0, sq, out);
-    text(&j, "videoTaskProgress", &out->video_task_progress, TVC_API_PROGRESS_MAX, F_NUMBER, 0,
-         sq, out);
-    text(&j, "videoUrl", &out->video_url, TVC_URL_MAX, 0, 0, sq, out);
     generation_time(&j, out);
     out->required_credits = count(&j, "requiredCredits", INT64_MAX);
     return 0;
