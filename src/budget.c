@@ -163,14 +163,14 @@ static int walk_next(struct walk *w)
             continue;
         }
         if (w->fmt == 0) {
-            if (rc == 1 && strcmp(line, HEADER) == 0) {
+            if (rc == 1 && tvc_ch_streq(line, HEADER)) {
                 w->fmt = 2;
                 continue;
             }
             w->fmt = 1;
         }
         if (w->fmt == 2) {
-            if (strcmp(line, "end") == 0) {
+            if (tvc_ch_streq(line, "end")) {
                 w->ended = 1;
                 continue;
             }

@@ -65,6 +65,13 @@ int tvc_ch_utf8(unsigned long cp, unsigned char u[4])
     return n;
 }
 
+int tvc_ch_streq(const char *a, const char *b)
+{
+    while (*a && *a == *b)
+        a++, b++;
+    return *a == *b;
+}
+
 size_t tvc_ch_dec(const char *s, size_t n, uint64_t max, uint64_t *v)
 {
     uint64_t x = 0;

@@ -82,6 +82,12 @@ uint64_t tvc_ch_divu(uint64_t v, unsigned d, unsigned *rem);
  */
 char *tvc_ch_i64(char *end, int64_t v);
 
+/**
+ * 1 when the C strings @p a and @p b are equal.  The core's own loop, not
+ * strcmp: newlib's strcmp for ARMv7-M is 0.7 KB of flash.
+ */
+int tvc_ch_streq(const char *a, const char *b);
+
 /** Lower-case hex digits, indexed by value. */
 extern const char tvc_ch_hexd[17];
 

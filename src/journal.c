@@ -555,7 +555,7 @@ static void jp_member(struct jp *s, const struct member *m, struct tvc_job_rec *
         break;
     case K_PHASE:
         for (i = 1; str && i < NPHASES; i++)
-            if (strcmp(small, phase_names[i]) == 0)
+            if (tvc_ch_streq(small, phase_names[i]))
                 break;
         if (!str || i == NPHASES)
             jp_fail(s);
@@ -579,7 +579,7 @@ static void jp_member(struct jp *s, const struct member *m, struct tvc_job_rec *
             jp_fail(s);
         break;
     default: /* K_ASPECT */
-        r->landscape = str && strcmp(small, "landscape") == 0;
+        r->landscape = str && tvc_ch_streq(small, "landscape");
         break;
     }
 }
@@ -601,7 +601,7 @@ static int jp_record(struct jp *s, struct tvc_job_rec *r)
         const struct member *m = NULL;
         jp_string(s, key, sizeof key, &k);
         for (i = 0; i < NMEMBERS && !k.cut; i++)
-            if (strcmp(key, members[i].key) == 0)
+            if (tvc_ch_streq(key, members[i].key))
                 m = &members[i];
         jp_ws(s);
         jp_expect(s, ':');
@@ -697,7 +697,7 @@ static int is_record_name(const char *name)
     else
         return 0;
     /* at least one id character, then exactly ".json" at the end */
-    return len > pre + 5 && strcmp(name + len - 5, ".json") == 0;
+    return len > pre + 5 && tvc_ch_streq(name + len - 5, ".json");
 }
 
 static int list_one(void *user, const char *name)

@@ -982,6 +982,9 @@ static void test_chars(void)
             CHECK_STR(s, f[i].s);
         }
         CHECK(strlen(tvc_ch_hexd) == 16 && tvc_ch_hexd[10] == 'a');
+        CHECK(tvc_ch_streq("", "") && tvc_ch_streq("end", "end"));
+        CHECK(!tvc_ch_streq("end", "en") && !tvc_ch_streq("en", "end") &&
+              !tvc_ch_streq("", "x") && !tvc_ch_streq("x", "") && !tvc_ch_streq("abc", "abd"));
     }
     CHECK_EQ(ch_dec("123x", 4, 1000, &v), 3);
     CHECK(v == 123);
