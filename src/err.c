@@ -59,7 +59,8 @@ static const char texts[] =
     "\064" "local storage error" "\0" /* TVC_ERR_STORAGE */
     "\074" "unexpected HTTP status" "\0" /* TVC_ERR_HTTP_STATUS */
     "\075" "the API refused the request" "\0" /* TVC_ERR_API */
-    "\076" "generate sent but no answer came (outcome unknown, not re-sent)" "\0" /* TVC_ERR_OUTCOME_UNKNOWN */
+    /* TVC_ERR_OUTCOME_UNKNOWN */
+    "\076" "generate sent but no answer came (outcome unknown, not re-sent)" "\0"
     "\077" "deadline reached before the job finished" "\0" /* TVC_ERR_DEADLINE */
     "\100" "the job failed" "\0" /* TVC_ERR_JOB_FAILED */
     "\101" "request budget exhausted before the deadline" "\0" /* TVC_ERR_BUDGET */

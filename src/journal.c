@@ -636,7 +636,8 @@ int tvc_journal_load(struct tvc_journal *j, const char *name, struct tvc_job_rec
 
     if (rec)
         rec_clear(rec);
-    if (!j || !j->port || !name || !rec || !name[0] || memchr(name, '/', strlen(name)) || name[0] == '.')
+    if (!j || !j->port || !name || !rec || !name[0] || memchr(name, '/', strlen(name)) ||
+        name[0] == '.')
         return TVC_ERR_ARG;
     p = j->port;
     rc = tvc_journal_path_(j, j->path_, name, "", "");
