@@ -130,6 +130,8 @@ int tvc_api_status_body(const char *record_id, const char *task_id, char *buf, s
 
 /**
  * @brief Map an errorCode string to enum tvc_api_code.
+ * @return TVC_API_NONE (NULL or empty), a known code, or TVC_API_OTHER;
+ *         never an error.
  */
 int tvc_api_code_from(const char *s, size_t len);
 
@@ -218,15 +220,22 @@ void tvc_api_init(struct tvc_api *a, struct tvc_http_client *http, const char *b
  * never re-sent by the HTTP layer once any byte went out).
  * Calls are never redirected: a POST carrying the key is not replayed to a
  * Location; a 3xx comes back from tvc_api_step() as an answer (http_status).
- * @return 0; validation errors; TVC_ERR_NOSPACE; URL errors; TVC_ERR_STATE
- *         (an exchange is running on a->http); TVC_ERR_ARG; or what
- *         tvc_http_start() returns (it may already try to connect).
+ * @return 0; the errors of tvc_api_validate() (TVC_ERR_ARG, TVC_ERR_UTF8);
+ *         TVC_ERR_NOSPACE (URL or body larger than TVC_API_BUF allows);
+ *         TVC_ERR_STATE (an exchange is running on a->http); TVC_ERR_ARG
+ *         (@p a, a->http or a->base_url NULL); or what tvc_http_start()
+ *         returns (URL errors; it may already try to connect).
  */
 int tvc_api_start_generate(struct tvc_api *a, const struct tvc_gen_params *p);
 
 /**
  * @brief Begin a check-status call (idempotent: may be re-sent; may reuse a
- * kept-alive connection).  Returns as tvc_api_start_generate().
+ * kept-alive connection).
+ * @return 0; the errors of tvc_api_status_body() (TVC_ERR_ARG: both ids
+ *         NULL/empty; TVC_ERR_UTF8); TVC_ERR_NOSPACE (URL or body larger than
+ *         TVC_API_BUF allows); TVC_ERR_STATE (an exchange is running on
+ *         a->http); TVC_ERR_ARG (@p a, a->http or a->base_url NULL); or what
+ *         tvc_http_start() returns (URL errors; it may already try to connect).
  */
 int tvc_api_start_status(struct tvc_api *a, const char *record_id, const char *task_id);
 

@@ -115,7 +115,11 @@ struct tvc_job {
  * into the record.  @p journal may be NULL (no persistence, no budget).
  * @p out is the video path ("" or NULL: "tvc-<recordId>.mp4" once known);
  * @p storyboard_out NULL/"" means not wanted.
- * @return 0; the errors of tvc_api_validate(); TVC_ERR_NOSPACE; TVC_ERR_ENTROPY.
+ * @return 0; TVC_ERR_ARG (a required pointer NULL); TVC_ERR_PORT (see
+ *         tvc_port_check()); the errors of tvc_api_validate() (TVC_ERR_ARG,
+ *         TVC_ERR_UTF8); TVC_ERR_NOSPACE (@p out, @p storyboard_out or the
+ *         reference URL too long for the record).  Without entropy the job
+ *         id comes from the clock: no error.
  */
 int tvc_job_start_new(struct tvc_job *j, const struct tvc_port *port,
                       struct tvc_http_client *http, struct tvc_journal *journal,
@@ -127,7 +131,8 @@ int tvc_job_start_new(struct tvc_job *j, const struct tvc_port *port,
  * @brief Prepare to follow an existing record (tvc wait) or a journalled one
  * (tvc resume: pass the loaded record; its phase decides where to go on).
  * Never sends generate.
- * @return 0; TVC_ERR_ARG (no record id / task id); TVC_ERR_STATE (record
+ * @return 0; TVC_ERR_ARG (a required pointer NULL; no record id / task
+ *         id); TVC_ERR_PORT (see tvc_port_check()); TVC_ERR_STATE (record
  *         is done, failed, or of unknown outcome).
  */
 int tvc_job_start_existing(struct tvc_job *j, const struct tvc_port *port,

@@ -170,12 +170,14 @@ struct tvc_journal {
 /**
  * @brief Bind to @p dir (created if absent).  Holds no lease.
  * @return 0; TVC_ERR_ARG; TVC_ERR_PORT; TVC_ERR_NOSPACE (@p dir longer than
- *         TVC_PATH_MAX - 1); TVC_ERR_STORAGE.
+ *         TVC_PATH_MAX - 1); TVC_ERR_STORAGE; TVC_ERR_STATE when built with
+ *         TVC_FEATURE_JOURNAL 0.
  */
 int tvc_journal_open(struct tvc_journal *j, const struct tvc_port *port, const char *dir);
 
 /** @brief The directory bound by tvc_journal_open() ("/" for the root); valid
- * until the next call on @p j.  NULL when @p j is NULL or not open. */
+ * until the next call on @p j.  NULL when @p j is NULL or not open; ""
+ * when built with TVC_FEATURE_JOURNAL 0. */
 const char *tvc_journal_dir(struct tvc_journal *j);
 
 /**
@@ -184,6 +186,7 @@ const char *tvc_journal_dir(struct tvc_journal *j);
  *         TVC_ERR_ARG (id empty or not made of [0-9A-Za-z_-], phase out of
  *         range, a text member not NUL-terminated); TVC_ERR_UTF8.
  *         Invalid records are refused before any file is touched.
+ *         TVC_ERR_STATE when built with TVC_FEATURE_JOURNAL 0.
  */
 int tvc_journal_mark_inflight(struct tvc_journal *j, const struct tvc_job_rec *rec);
 
@@ -204,16 +207,19 @@ int tvc_journal_save(struct tvc_journal *j, const struct tvc_job_rec *rec);
  *         "v" not 1, no id or phase); TVC_ERR_STORAGE; TVC_ERR_NOSPACE (path
  *         too long); TVC_ERR_ARG (@p name empty, with '/', or starting with
  *         '.').  On any error *rec is zeroed (created_unix -1).
+ *         TVC_ERR_STATE when built with TVC_FEATURE_JOURNAL 0.
  */
 int tvc_journal_load(struct tvc_journal *j, const char *name, struct tvc_job_rec *rec);
 
-/** @brief Remove both files of @p id (absent ones are fine).  @return 0; TVC_ERR_STORAGE; TVC_ERR_ARG; TVC_ERR_NOSPACE. */
+/** @brief Remove both files of @p id (absent ones are fine).  @return 0; TVC_ERR_STORAGE; TVC_ERR_ARG; TVC_ERR_NOSPACE;
+ * TVC_ERR_STATE when built with TVC_FEATURE_JOURNAL 0. */
 int tvc_journal_remove(struct tvc_journal *j, const char *id);
 
 /**
  * @brief Call @p cb for every record file name in the directory
  * ("job-*.json" and "inflight-*.json"; temp files are skipped).
- * @return 0; TVC_ERR_ARG; TVC_ERR_STORAGE; or @p cb's non-zero value.
+ * @return 0; TVC_ERR_ARG; TVC_ERR_STORAGE; or @p cb's non-zero value;
+ *         TVC_ERR_STATE when built with TVC_FEATURE_JOURNAL 0.
  */
 int tvc_journal_list(struct tvc_journal *j, int (*cb)(void *user, const char *name), void *user);
 
@@ -233,6 +239,7 @@ int tvc_journal_list(struct tvc_journal *j, int (*cb)(void *user, const char *na
  *         open, per_hour < 1 or > TVC_BUDGET_MAX_PER_HOUR, or now_unix < 0,
  *         i.e. the clock is not set).  When the port has no entropy for a
  *         lease's name, the request is recorded alone (one write per request).
+ *         TVC_ERR_STATE when built with TVC_FEATURE_BUDGET 0.
  */
 int tvc_budget_take(struct tvc_journal *j, int per_hour, int64_t now_unix, int64_t *wait_s);
 
@@ -241,7 +248,8 @@ int tvc_budget_take(struct tvc_journal *j, int per_hour, int64_t now_unix, int64
  * file is replaced by the per-minute counts of the requests really taken.
  * Without a lease it does nothing (no storage access).
  * @return 0; TVC_ERR_STORAGE (the lease stays, still counted in full);
- *         TVC_ERR_NOSPACE; TVC_ERR_ARG (@p j NULL or not open, now_unix < 0).
+ *         TVC_ERR_NOSPACE; TVC_ERR_ARG (@p j NULL or not open, now_unix < 0);
+ *         TVC_ERR_STATE when built with TVC_FEATURE_BUDGET 0.
  */
 int tvc_budget_release(struct tvc_journal *j, int64_t now_unix);
 

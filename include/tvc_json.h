@@ -1,6 +1,6 @@
 /**
  * @file tvc_json.h
- * @brief JSON decoding (jsmn tokens, plus unescaping and number parsing) and
+ * @brief JSON decoding (tokens, plus unescaping and number parsing) and
  * encoding (escaping writer).  No allocation: the caller hands in the token
  * array and every output buffer.
  */
@@ -16,10 +16,11 @@ extern "C" {
 
 /**
  * @brief Storage for one token.  Opaque: read tokens only through the
- * functions below.  (Same size as a jsmn token; jsmn stays private.)
+ * functions below.  (Kind, start and end of a value; the layout stays
+ * private to src/json.c.)
  */
 struct tvc_json_tok {
-    int opaque_[4];
+    int opaque_[3];
 };
 
 /** @brief Kind of a JSON value. */
@@ -55,7 +56,9 @@ struct tvc_json {
  * @param toks caller's token array; NULL with @p max 0 counts tokens only
  * @return number of tokens (>= 1); TVC_ERR_JSON (malformed, or trailing
  *         data); TVC_ERR_AGAIN (the text ends before the value does);
- *         TVC_ERR_JSON_TOKENS (more than @p max tokens).
+ *         TVC_ERR_JSON_TOKENS (more than @p max tokens); TVC_ERR_ARG (@p doc
+ *         NULL, @p toks NULL with @p max > 0, @p j NULL with @p toks, or
+ *         @p len over INT_MAX).
  *
  * @code
  * struct tvc_json_tok toks[TVC_JSON_TOKENS];
@@ -85,11 +88,12 @@ int tvc_json_raw(const struct tvc_json *j, int idx, struct tvc_slice *out);
  * @brief Member of object @p obj whose (unescaped) key equals @p key.
  * Only direct members are searched; the first match wins.
  * @return token index of the value; TVC_ERR_NOT_FOUND; TVC_ERR_JSON_TYPE
- *         (@p obj is not an object).
+ *         (@p obj is not an object); TVC_ERR_ARG (bad index, @p key NULL).
  */
 int tvc_json_find(const struct tvc_json *j, int obj, const char *key);
 
-/** @brief Index of the token after the whole value at @p idx (skips children). */
+/** @brief Index of the token after the whole value at @p idx (skips children).
+ * @return that index (j->ntok after the last value); TVC_ERR_ARG (bad index). */
 int tvc_json_next(const struct tvc_json *j, int idx);
 
 /**
@@ -104,7 +108,8 @@ int tvc_json_next(const struct tvc_json *j, int idx);
  * @param outlen set to the bytes written (excluding NUL); may be NULL
  * @return 0; TVC_ERR_NOSPACE (truncated, see above); TVC_ERR_JSON_TYPE (not a
  *         string); TVC_ERR_JSON_ESCAPE (bad escape, lone surrogate, raw
- *         control character); TVC_ERR_UTF8 (invalid UTF-8 in the text).
+ *         control character); TVC_ERR_UTF8 (invalid UTF-8 in the text);
+ *         TVC_ERR_ARG (bad index, @p out NULL with @p cap > 0).
  */
 int tvc_json_string(const struct tvc_json *j, int idx, char *out, size_t cap,
                     size_t *outlen);
@@ -137,7 +142,8 @@ int tvc_json_int(const struct tvc_json *j, int idx, int64_t *v);
  */
 int tvc_json_fixed(const struct tvc_json *j, int idx, unsigned decimals, int64_t *v);
 
-/** @brief Boolean value.  @return 0; TVC_ERR_JSON_TYPE. */
+/** @brief Boolean value.  @return 0; TVC_ERR_JSON_TYPE (not true or false);
+ * TVC_ERR_ARG (bad index, @p v NULL). */
 int tvc_json_bool(const struct tvc_json *j, int idx, int *v);
 
 /** @brief 1 when token @p idx is null, 0 otherwise. */

@@ -38,7 +38,8 @@ struct tvc_url {
  * @param out filled on success
  * @return 0; TVC_ERR_URL (malformed: empty host, bad port, bad IPv6 literal,
  *         spaces or control characters); TVC_ERR_URL_SCHEME (not http/https,
- *         or relative); TVC_ERR_URL_USERINFO (user@host is refused).
+ *         or relative); TVC_ERR_URL_USERINFO (user@host is refused);
+ *         TVC_ERR_ARG (@p out NULL, or @p s NULL with @p len > 0).
  */
 int tvc_url_parse(const char *s, size_t len, struct tvc_url *out);
 
@@ -49,7 +50,8 @@ int tvc_url_parse(const char *s, size_t len, struct tvc_url *out);
  * The result is an absolute http(s) URL, NUL-terminated, without fragment.
  *
  * @return length of the result (excluding NUL); TVC_ERR_NOSPACE (does not fit
- *         @p cap); or any error of tvc_url_parse() for the base or the result.
+ *         @p cap); TVC_ERR_ARG (a NULL pointer); or any error of
+ *         tvc_url_parse() for the base or the result.
  */
 int tvc_url_resolve(const char *base, size_t base_len, const char *ref,
                     size_t ref_len, char *out, size_t cap);
@@ -63,7 +65,8 @@ int tvc_url_same_origin(const struct tvc_url *a, const struct tvc_url *b);
 /**
  * @brief Parse an IPv4 or IPv6 address literal (no brackets, no zone).
  * @param out 16 bytes; an IPv4 address fills the first 4.
- * @return 4 or 6 for the family; TVC_ERR_URL when @p s is not an IP literal.
+ * @return 4 or 6 for the family; TVC_ERR_URL when @p s is not an IP literal;
+ *         TVC_ERR_ARG (@p s NULL with @p len > 0).
  */
 int tvc_ip_parse(const char *s, size_t len, uint8_t out[16]);
 

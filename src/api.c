@@ -19,6 +19,7 @@
 #include <string.h>
 
 #include "tvc_api.h"
+#include "chars.h"
 
 /* struct tvc_api.generate_: which call is running. */
 enum { CALL_NONE = 0, CALL_STATUS = 1, CALL_GENERATE = 2 };
@@ -83,15 +84,12 @@ static void reset(struct tvc_api_result *r, int http_status)
     r->storyboard_prompt = r->storyboard_image_url = r->video_task_progress = r->video_url = "";
 }
 
-static int all_digits(const char *s, size_t n)
+/* 1..18 digits and nothing else (so the value fits int64_t): the value, else -1 */
+static int64_t digits_value(const char *s, size_t n)
 {
-    size_t i;
-    if (n == 0)
-        return 0;
-    for (i = 0; i < n; i++)
-        if (s[i] < '0' || s[i] > '9')
-            return 0;
-    return 1;
+    uint64_t v;
+
+    return n > 0 && n <= 18 && ch_dec(s, n, UINT64_MAX, &v) == n ? (int64_t)v : -1;
 }
 
 /* The body text of token @p v, writable: tvc_api_decode() owns its body. */
@@ -125,7 +123,7 @@ static int text(const struct tvc_json *j, const char *key, const char **out, siz
         return 0;
     kind = tvc_json_kind(j, v);
     if (kind == TVC_JSON_NUMBER && (flags & F_NUMBER)) {
-        if ((flags & F_DIGITS) && !all_digits(raw.p, raw.len))
+        if ((flags & F_DIGITS) && ch_dec(raw.p, raw.len, 0, &(uint64_t){0}) != raw.len)
             return 0;
         if (raw.len >= cap) {
             r->truncated |= TVC_TRUNC_OTHER;
@@ -234,19 +232,39 @@ static int64_t count(const struct tvc_json *j, const char *key, int64_t max)
     char tmp[32];
     struct tvc_slice t;
     int64_t x = 0;
-    size_t i;
     int v = tvc_json_find(j, 0, key);
 
     if (v < 0)
         return -1;
     if (tvc_json_kind(j, v) == TVC_JSON_NUMBER)
         return tvc_json_int(j, v, &x) == 0 && x >= 0 && x <= max ? x : -1;
-    if (!number_text(j, v, tmp, sizeof tmp, &t) || !all_digits(t.p, t.len) || t.len > 18)
+    if (!number_text(j, v, tmp, sizeof tmp, &t))
         return -1;
-    for (i = 0; i < t.len; i++)
-        x = x * 10 + (t.p[i] - '0');
+    x = digits_value(t.p, t.len);
     return x <= max ? x : -1;
 }
+
+/* The plain text members tvc_api_decode() keeps (each value is unescaped in
+ * its own place, so the order does not matter).  Every cap fits 16 bits:
+ * tvc_config.h stops larger ones. */
+struct text_field {
+    const char *key;
+    unsigned short off, cap;
+    unsigned char flags, cut_bit;
+};
+
+#define TF(key, field, cap, flags, cut) \
+    { key, offsetof(struct tvc_api_result, field), cap, flags, cut }
+static const struct text_field texts[] = {
+    TF("error", error, TVC_API_ERROR_MAX, F_KEEP_CUT, TVC_TRUNC_ERROR),
+    TF("recordId", record_id, TVC_ID_MAX, F_NUMBER | F_DIGITS, 0),
+    TF("taskId", task_id, TVC_ID_MAX, F_NUMBER | F_DIGITS, 0),
+    TF("stepName", step_name, TVC_API_STEP_MAX, 0, 0),
+    TF("storyboardPrompt", storyboard_prompt, TVC_API_PROMPT_MAX, F_KEEP_CUT, TVC_TRUNC_PROMPT),
+    TF("storyboardImageUrl", storyboard_image_url, TVC_URL_MAX, 0, 0),
+    TF("videoTaskProgress", video_task_progress, TVC_API_PROGRESS_MAX, F_NUMBER, 0),
+    TF("videoUrl", video_url, TVC_URL_MAX, 0, 0),
+};
 
 static int is_2xx(int status)
 {
@@ -300,17 +318,12 @@ int tvc_api_decode(char *body, size_t len, int http_status, unsigned truncated,
     else if (n < 0)
         out->code = TVC_API_OTHER; /* there, but too long to be one we know */
 
-    text(&j, "error", &out->error, TVC_API_ERROR_MAX, F_KEEP_CUT, TVC_TRUNC_ERROR, sq, out);
-    text(&j, "recordId", &out->record_id, TVC_ID_MAX, F_NUMBER | F_DIGITS, 0, sq, out);
-    text(&j, "taskId", &out->task_id, TVC_ID_MAX, F_NUMBER | F_DIGITS, 0, sq, out);
+    for (n = 0; n < (int)(sizeof texts / sizeof texts[0]); n++) {
+        const struct text_field *f = &texts[n];
+        text(&j, f->key, (const char **)(void *)((char *)out + f->off), f->cap, f->flags,
+             f->cut_bit, sq, out);
+    }
     out->current_step = (int)count(&j, "currentStep", INT_MAX);
-    text(&j, "stepName", &out->step_name, TVC_API_STEP_MAX, 0, 0, sq, out);
-    text(&j, "storyboardPrompt", &out->storyboard_prompt, TVC_API_PROMPT_MAX, F_KEEP_CUT,
-         TVC_TRUNC_PROMPT, sq, out);
-    text(&j, "storyboardImageUrl", &out->storyboard_image_url, TVC_URL_MAX, 0, 0, sq, out);
-    text(&j, "videoTaskProgress", &out->video_task_progress, TVC_API_PROGRESS_MAX, F_NUMBER, 0,
-         sq, out);
-    text(&j, "videoUrl", &out->video_url, TVC_URL_MAX, 0, 0, sq, out);
     generation_time(&j, out);
     out->required_credits = count(&j, "requiredCredits", INT64_MAX);
     return 0;

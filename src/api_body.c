@@ -67,6 +67,13 @@ int tvc_api_validate(const struct tvc_gen_params *p, const char **why)
     return 0;
 }
 
+/* "key":"value" (a NULL value writes null). */
+static void member(struct tvc_jw *w, const char *key, const char *value)
+{
+    tvc_jw_key(w, key);
+    tvc_jw_cstr(w, value);
+}
+
 int tvc_api_generate_body(const struct tvc_gen_params *p, char *buf, size_t cap)
 {
     struct tvc_jw w;
@@ -78,22 +85,17 @@ int tvc_api_generate_body(const struct tvc_gen_params *p, char *buf, size_t cap)
         return TVC_ERR_NOSPACE;
     tvc_jw_init(&w, buf, cap);
     tvc_jw_object_begin(&w);
-    tvc_jw_key(&w, "adTheme");
-    tvc_jw_cstr(&w, p->ad_theme);
+    member(&w, "adTheme", p->ad_theme);
     /* Optional fields are left out rather than sent as null or "": the
      * page documents them as strings, and a strict server may refuse null. */
     if (given(p->voiceover)) {
-        tvc_jw_key(&w, "voiceoverScript");
-        tvc_jw_cstr(&w, p->voiceover);
+        member(&w, "voiceoverScript", p->voiceover);
     }
     if (given(p->reference_url)) {
-        tvc_jw_key(&w, "referenceImageUrl");
-        tvc_jw_cstr(&w, p->reference_url);
+        member(&w, "referenceImageUrl", p->reference_url);
     }
-    tvc_jw_key(&w, "videoDuration");
-    tvc_jw_cstr(&w, p->duration == 15 ? "15" : "10"); /* a string, as the page says */
-    tvc_jw_key(&w, "aspectRatio");
-    tvc_jw_cstr(&w, p->landscape ? "landscape" : "portrait");
+    member(&w, "videoDuration", p->duration == 15 ? "15" : "10"); /* a string, as the page says */
+    member(&w, "aspectRatio", p->landscape ? "landscape" : "portrait");
     tvc_jw_object_end(&w);
     return tvc_jw_finish(&w);
 }
@@ -109,11 +111,9 @@ int tvc_api_status_body(const char *record_id, const char *task_id, char *buf, s
     tvc_jw_init(&w, buf, cap);
     tvc_jw_object_begin(&w);
     if (given(record_id)) {
-        tvc_jw_key(&w, "recordId");
-        tvc_jw_cstr(&w, record_id);
+        member(&w, "recordId", record_id);
     } else {
-        tvc_jw_key(&w, "taskId");
-        tvc_jw_cstr(&w, task_id);
+        member(&w, "taskId", task_id);
     }
     tvc_jw_object_end(&w);
     return tvc_jw_finish(&w);

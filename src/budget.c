@@ -15,6 +15,7 @@
  */
 #include <string.h>
 
+#include "chars.h"
 #include "store.h"
 #include "tvc_journal.h"
 
@@ -80,27 +81,21 @@ static void rd_close(struct tvc_store_rd *r)
     r->fh = -1;
 }
 
-/* Decimal digits at *s (at most DIGITS_MAX); advances *s. */
+/* 1..DIGITS_MAX decimal digits at *s, not followed by another; advances *s. */
 static int num(const char **s, int64_t *v)
 {
-    int n = 0;
+    uint64_t u;
+    size_t n = ch_dec(*s, DIGITS_MAX + 1, UINT64_MAX, &u);
 
-    *v = 0;
-    while (**s >= '0' && **s <= '9' && n < DIGITS_MAX) {
-        *v = *v * 10 + (**s - '0');
-        (*s)++;
-        n++;
-    }
-    return n > 0 && !(**s >= '0' && **s <= '9');
+    *s += n;
+    *v = (int64_t)u;
+    return n > 0 && n <= DIGITS_MAX;
 }
 
+/* 0..15 for a lower-case hex digit (the only case the file holds), else -1 */
 static int hexval(char c)
 {
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    return -1;
+    return c >= 'A' && c <= 'F' ? -1 : ch_hexval(c);
 }
 
 struct entry {
@@ -168,14 +163,14 @@ static int walk_next(struct walk *w)
             continue;
         }
         if (w->fmt == 0) {
-            if (rc == 1 && strcmp(line, HEADER) == 0) {
+            if (rc == 1 && tvc_ch_streq(line, HEADER)) {
                 w->fmt = 2;
                 continue;
             }
             w->fmt = 1;
         }
         if (w->fmt == 2) {
-            if (strcmp(line, "end") == 0) {
+            if (tvc_ch_streq(line, "end")) {
                 w->ended = 1;
                 continue;
             }
@@ -206,7 +201,6 @@ static int walk_open(struct walk *w, struct tvc_journal *j)
 
 static void wr_entry(struct tvc_store_wr *w, int64_t until, int64_t count, const uint8_t *tag)
 {
-    static const char hex[] = "0123456789abcdef";
     char t[17];
     int i;
 
@@ -216,8 +210,8 @@ static void wr_entry(struct tvc_store_wr *w, int64_t until, int64_t count, const
     if (tag) {
         t[0] = ' ';
         for (i = 0; i < 8; i++) {
-            t[1 + 2 * i] = hex[tag[i] >> 4];
-            t[2 + 2 * i] = hex[tag[i] & 15];
+            t[1 + 2 * i] = tvc_ch_hexd[tag[i] >> 4];
+            t[2 + 2 * i] = tvc_ch_hexd[tag[i] & 15];
         }
         tvc_store_put(w, t, sizeof t);
     }
@@ -247,10 +241,18 @@ static int is_own(const struct tvc_journal *j, const struct entry *e)
            e->count == l->granted && e->until == l->start + LEASE_S;
 }
 
+/* The minute of a time >= 0 (no 64-bit divide: see tvc_ch_divu()). */
+static int64_t minute(int64_t t)
+{
+    unsigned r;
+
+    return (int64_t)tvc_ch_divu((uint64_t)t, 60, &r);
+}
+
 /* A minute's requests count until its last second. */
 static int64_t minute_until(const struct tvc_budget_lease *l, size_t i)
 {
-    return (l->start / 60 + (int64_t)i) * 60 + 59;
+    return (minute(l->start) + (int64_t)i) * 60 + 59;
 }
 
 struct tally {
@@ -261,7 +263,9 @@ struct tally {
     int damaged;
 };
 
-static void tally_add(struct tally *t, int64_t until, int64_t n, int64_t now)
+/* An entry that counts: into the tally and, with @p out, into the new file. */
+static void keep(struct tally *t, struct tvc_store_wr *out, int64_t until, int64_t n,
+                 const uint8_t *tag, int64_t now)
 {
     if (!in_window(until, now))
         return;
@@ -269,10 +273,16 @@ static void tally_add(struct tally *t, int64_t until, int64_t n, int64_t now)
     if (!t->any || until < t->oldest)
         t->oldest = until;
     t->any = 1;
+    if (out)
+        wr_entry(out, until, n, tag);
 }
 
-/* Count what the file and this process's lease hold (under the lock). */
-static int count_all(struct tvc_journal *j, int64_t now, struct tally *t, struct walk *w)
+/* One pass (under the lock) over the file @p w was opened on and this
+ * process's lease: counts what holds inside the window (without this
+ * process's old lease line, replaced by the minutes it really used; with a
+ * charge for damage) and with @p out also writes it there.  Closes @p w. */
+static int pass(struct tvc_journal *j, int64_t now, struct tally *t, struct walk *w,
+                struct tvc_store_wr *out)
 {
     const struct tvc_budget_lease *l = &j->lease_;
     struct entry *e = &w->e;
@@ -280,16 +290,13 @@ static int count_all(struct tvc_journal *j, int64_t now, struct tally *t, struct
     int rc;
 
     memset(t, 0, sizeof *t);
-    rc = walk_open(w, j);
-    if (rc < 0)
-        return rc;
     while ((rc = walk_next(w)) == 1) {
         if (is_own(j, e))
             continue; /* replaced by what was really used */
         e->until = clamp(e->until, now);
         if (e->tagged && in_window(e->until, now))
             t->others_open = 1;
-        tally_add(t, e->until, e->count, now);
+        keep(t, out, e->until, e->count, e->tagged ? e->tag : NULL, now);
     }
     rd_close(&w->r);
     if (rc < 0)
@@ -298,24 +305,29 @@ static int count_all(struct tvc_journal *j, int64_t now, struct tally *t, struct
     if (l->active)
         for (i = 0; i < TVC_BUDGET_MINUTES; i++)
             if (l->used[i])
-                tally_add(t, clamp(minute_until(l, i), now), l->used[i], now);
+                keep(t, out, clamp(minute_until(l, i), now), l->used[i], NULL, now);
     if (t->damaged)
-        tally_add(t, now, POISON, now);
+        keep(t, out, now, POISON, NULL, now);
     return 0;
 }
 
-/* Write the file anew: what it holds inside the window (without this
- * process's old lease), this process's used minutes, the charge for
- * damage, and then: with @p grant > 0 a new lease of that many requests
- * named @p tag, with @p grant < 0 one request taken now (no lease). */
-static int rewrite(struct tvc_journal *j, int64_t now, int damaged, int grant,
-                   const uint8_t *tag, struct walk *rw)
+/* Count what the file and this process's lease hold (under the lock). */
+static int count_all(struct tvc_journal *j, int64_t now, struct tally *t, struct walk *w)
+{
+    int rc = walk_open(w, j);
+
+    return rc < 0 ? rc : pass(j, now, t, w, NULL);
+}
+
+/* Write the file anew: what pass() keeps, and then: with @p grant > 0 a
+ * new lease of that many requests named @p tag, with @p grant < 0 one
+ * request taken now (no lease). */
+static int rewrite(struct tvc_journal *j, int64_t now, int grant, const uint8_t *tag,
+                   struct walk *rw)
 {
     const struct tvc_port *p = j->port;
-    const struct tvc_budget_lease *l = &j->lease_;
-    struct entry *e = &rw->e;
     struct tvc_store_wr w;
-    size_t i;
+    struct tally t;
     int rc;
 
     rc = walk_open(rw, j);
@@ -332,24 +344,11 @@ static int rewrite(struct tvc_journal *j, int64_t now, int damaged, int grant,
         return TVC_ERR_STORAGE;
     }
     tvc_store_put(&w, HEADER "\n", sizeof HEADER);
-    while ((rc = walk_next(rw)) == 1) {
-        if (is_own(j, e))
-            continue;
-        e->until = clamp(e->until, now);
-        if (in_window(e->until, now))
-            wr_entry(&w, e->until, e->count, e->tagged ? e->tag : NULL);
-    }
-    rd_close(&rw->r);
-    if (l->active)
-        for (i = 0; i < TVC_BUDGET_MINUTES; i++)
-            if (l->used[i] && in_window(clamp(minute_until(l, i), now), now))
-                wr_entry(&w, clamp(minute_until(l, i), now), l->used[i], NULL);
-    if (damaged)
-        wr_entry(&w, now, POISON, NULL);
+    rc = pass(j, now, &t, rw, &w);
     if (grant > 0)
         wr_entry(&w, now + LEASE_S, grant, tag);
     else if (grant < 0)
-        wr_entry(&w, (now / 60) * 60 + 59, 1, NULL);
+        wr_entry(&w, minute(now) * 60 + 59, 1, NULL);
     tvc_store_put(&w, "end\n", 4);
     tvc_store_flush(&w);
     if (rc == 0)
@@ -398,7 +397,7 @@ static int checkpoint(struct tvc_journal *j, int per_hour, int64_t now, int64_t 
          * record just this one request. */
         if (p->entropy(p->ctx, tag, sizeof tag) != 0)
             grant = -1;
-        rc = rewrite(j, now, t.damaged, grant, tag, &w);
+        rc = rewrite(j, now, grant, tag, &w);
         if (rc == 0) {
             memset(l, 0, sizeof *l);
             if (grant > 0) {
@@ -413,7 +412,7 @@ static int checkpoint(struct tvc_journal *j, int per_hour, int64_t now, int64_t 
         }
     } else if (rc == 0) {
         if (l->active || t.damaged)
-            rc = rewrite(j, now, t.damaged, 0, NULL, &w);
+            rc = rewrite(j, now, 0, NULL, &w);
         if (rc == 0)
             memset(l, 0, sizeof *l);
         if (rc == 0 && per_hour > 0) {
@@ -444,7 +443,7 @@ int tvc_budget_take(struct tvc_journal *j, int per_hour, int64_t now_unix, int64
         now_unix < l->start + LEASE_S) {
         /* RAM only: the file already counts the whole lease. */
         l->left--;
-        l->used[now_unix / 60 - l->start / 60]++;
+        l->used[minute(now_unix) - minute(l->start)]++;
         return 0;
     }
     return checkpoint(j, per_hour, now_unix, wait_s);

@@ -58,41 +58,56 @@ static inline int ch_space(int c) { return c == ' ' || c == '\t' || c == '\n' ||
  * caller tells "too big" by *v == max with max one past its own limit).
  * No division: cheap on a core without 64-bit divide.
  */
+size_t tvc_ch_dec(const char *s, size_t n, uint64_t max, uint64_t *v); /* src/chars.c */
 static inline size_t ch_dec(const char *s, size_t n, uint64_t max, uint64_t *v)
 {
-    uint64_t x = 0;
-    size_t i;
-
-    for (i = 0; i < n && ch_digit(s[i]); i++) {
-        /* x * 10 + 9 cannot wrap below this bound (UINT64_MAX / 10) */
-        uint64_t y = x * 10 + (unsigned)(s[i] - '0');
-        x = x > UINT64_C(1844674407370955160) || y > max ? max : y;
-    }
-    *v = x;
-    return i;
+    return tvc_ch_dec(s, n, max, v);
 }
+
+/* Out of line, in src/chars.c: one copy for the whole core. */
 
 /**
- * v / 10, with v % 10 in *rem, without a 64-bit divide: a 32-bit core
- * would call a libgcc helper (__aeabi_uldivmod) for it.  Shifts and adds
- * (Hacker's Delight divu10, carried to 64 bits), then one correction.
+ * v / d, with v % d in *rem, for d in 1..2^31, without a 64-bit divide: a
+ * 32-bit core would call a libgcc helper (__aeabi_uldivmod, 0.9 KB with
+ * what it pulls) for it.  One bit per step: 64 short steps.
  */
-static inline uint64_t ch_div10(uint64_t v, unsigned *rem)
-{
-    uint64_t q = (v >> 1) + (v >> 2), r;
+uint64_t tvc_ch_divu(uint64_t v, unsigned d, unsigned *rem);
 
-    q += q >> 4;
-    q += q >> 8;
-    q += q >> 16;
-    q += q >> 32;
-    q >>= 3; /* v / 10 or slightly below */
-    r = v - q * 10;
-    while (r > 9) {
-        q++;
-        r -= 10;
-    }
-    *rem = (unsigned)r;
-    return q;
-}
+/** Longest text tvc_ch_i64() writes: 19 digits and a sign. */
+#define CH_I64_MAX 20
+
+/**
+ * @p v in decimal, written backwards so that it ends just before @p end
+ * (at most CH_I64_MAX bytes, no NUL).  @return where the text starts.
+ */
+char *tvc_ch_i64(char *end, int64_t v);
+
+/**
+ * 1 when the C strings @p a and @p b are equal.  The core's own loop, not
+ * strcmp: newlib's strcmp for ARMv7-M is 0.7 KB of flash.
+ */
+int tvc_ch_streq(const char *a, const char *b);
+
+/** Lower-case hex digits, indexed by value. */
+extern const char tvc_ch_hexd[17];
+
+/**
+ * How the JSON writers (json_write.c, the journal) escape byte @p c in a
+ * string: 0 when it stands as it is; else the escape's length (2 or 6)
+ * with its text in @p e ("\\n", "\\u001f"; controls and DEL as \\u00XX).
+ */
+size_t tvc_ch_json_esc(unsigned c, char e[6]);
+
+/**
+ * The byte a JSON escape letter stands for (after the backslash: " \\ / b f
+ * n r t), or -1 ('u' and anything else).
+ */
+int tvc_ch_json_unesc(int c);
+
+/** Code point @p cp (< 0x110000) as UTF-8 into @p u.  @return 1..4. */
+int tvc_ch_utf8(unsigned long cp, unsigned char u[4]);
+
+/** An id or file-name character: ALPHA, DIGIT, '-', '_'. */
+static inline int ch_id(int c) { return ch_alpha(c) || ch_digit(c) || c == '-' || c == '_'; }
 
 #endif /* TVC_CHARS_H */

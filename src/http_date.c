@@ -15,29 +15,38 @@
 #define RA_MAX ((int64_t)0x7FFFFFFF)
 
 #if TVC_FEATURE_HTTP_DATE
-static const char *const months[12] = {"jan", "feb", "mar", "apr", "may", "jun",
-                                        "jul", "aug", "sep", "oct", "nov", "dec"};
-static const char *const days_short[7] = {"mon", "tue", "wed", "thu", "fri", "sat", "sun"};
-static const char *const days_long[7] = {"monday", "tuesday", "wednesday", "thursday",
-                                         "friday", "saturday", "sunday"};
+/* Names packed three letters each, no pointers; a long day name is its
+ * short one plus the ending in day_ends (all end in "day"). */
+static const char months[] = "janfebmaraprmayjunjulaugsepoctnovdec";
+static const char days[] = "montuewedthufrisatsun";
+static const char *const day_ends[7] = {"", "s", "nes", "rs", "", "ur", ""};
 
-/* @p s starts with @p word (case-insensitive); returns its length or 0. */
-static size_t match(const char *s, size_t len, const char *word)
+/* @p s starts with the @p n letters of @p word (case-insensitive): 1 or 0. */
+static int match_n(const char *s, size_t len, const char *word, size_t n)
 {
     size_t i;
-    for (i = 0; word[i] != '\0'; i++)
-        if (i >= len || ch_lower((unsigned char)s[i]) != word[i])
+    if (len < n)
+        return 0;
+    for (i = 0; i < n; i++)
+        if (ch_lower((unsigned char)s[i]) != word[i])
             return 0;
-    return i;
+    return 1;
+}
+
+/* Which of the @p count three-letter names in @p names @p s starts with:
+ * 1..count, or 0. */
+static int name_at(const char *s, size_t len, const char *names, int count)
+{
+    int i;
+    for (i = 0; i < count; i++)
+        if (match_n(s, len, names + 3 * i, 3))
+            return i + 1;
+    return 0;
 }
 
 static int month_at(const char *s, size_t len)
 {
-    int m;
-    for (m = 0; m < 12; m++)
-        if (match(s, len, months[m]) == 3)
-            return m + 1;
-    return 0;
+    return name_at(s, len, months, 12);
 }
 
 /* @p n digits at s -> value, or -1. */
@@ -116,7 +125,7 @@ static int imf_fixdate(const char *s, size_t len, int64_t *t)
     int d, m, y;
     int64_t secs;
     if (len != 29 || s[3] != ',' || s[4] != ' ' || s[7] != ' ' || s[11] != ' ' ||
-        s[16] != ' ' || s[25] != ' ' || match(s + 26, 3, "gmt") != 3)
+        s[16] != ' ' || s[25] != ' ' || !match_n(s + 26, 3, "gmt", 3))
         return 0;
     d = digits(s + 5, 2);
     m = month_at(s + 8, 3);
@@ -131,17 +140,24 @@ static int imf_fixdate(const char *s, size_t len, int64_t *t)
 static int rfc850(const char *s, size_t len, int64_t now, int64_t *t, int *need_now)
 {
     size_t n = 0;
+    const char *e;
     int i, d, m, yy;
     int64_t secs;
     long cur, y;
 
-    for (i = 0; i < 7 && n == 0; i++)
-        n = match(s, len, days_long[i]);
-    if (n == 0 || len != n + 24)
+    i = name_at(s, len, days, 7);
+    if (i == 0)
+        return 0;
+    for (e = day_ends[i - 1]; *e; e++)
+        n++;
+    if (!match_n(s + 3, len - 3, day_ends[i - 1], n) || !match_n(s + 3 + n, len - 3 - n, "day", 3))
+        return 0;
+    n += 6;
+    if (len != n + 24)
         return 0;
     s += n;
     if (s[0] != ',' || s[1] != ' ' || s[4] != '-' || s[8] != '-' || s[11] != ' ' ||
-        s[20] != ' ' || match(s + 21, 3, "gmt") != 3)
+        s[20] != ' ' || !match_n(s + 21, 3, "gmt", 3))
         return 0;
     d = digits(s + 2, 2);
     m = month_at(s + 5, 3);
@@ -184,11 +200,7 @@ static int asctime_date(const char *s, size_t len, int64_t *t)
 
 static int day_name_ok(const char *s, size_t len)
 {
-    int i;
-    for (i = 0; i < 7; i++)
-        if (match(s, len, days_short[i]) == 3)
-            return 1;
-    return 0;
+    return name_at(s, len, days, 7) != 0;
 }
 #endif /* TVC_FEATURE_HTTP_DATE */
 

@@ -28,18 +28,13 @@ static void put(struct wr *w, const char *s, size_t n)
 
 static void put_s(struct wr *w, const char *s) { put(w, s, strlen(s)); }
 
-static void put_u64(struct wr *w, uint64_t v)
+/* A number the caller checked is >= 0. */
+static void put_num(struct wr *w, int64_t v)
 {
-    char t[20];
-    size_t i = sizeof t;
+    char t[CH_I64_MAX];
+    const char *s = tvc_ch_i64(t + sizeof t, v);
 
-    unsigned r;
-
-    do {
-        v = ch_div10(v, &r);
-        t[--i] = (char)('0' + r);
-    } while (v);
-    put(w, t + i, sizeof t - i);
+    put(w, s, (size_t)(t + sizeof t - s));
 }
 
 static void put_field(struct wr *w, const char *name, const char *value)
@@ -53,7 +48,10 @@ static void put_field(struct wr *w, const char *name, const char *value)
 /* A field value must not smuggle in a line end (NUL cannot occur in a C string). */
 static int value_ok(const char *s)
 {
-    return s == NULL || strpbrk(s, "\r\n") == NULL;
+    for (; s && *s; s++) /* no strpbrk: one libc routine less */
+        if (*s == '\r' || *s == '\n')
+            return 0;
+    return 1;
 }
 
 /* Host and request target go into the request line / Host field unquoted,
@@ -130,7 +128,7 @@ int tvc_http_head_write(char *buf, size_t cap, const struct tvc_http_head *h)
     def_port = u->scheme == TVC_SCHEME_HTTPS ? 443 : 80;
     if (u->port != def_port) {
         put(&w, ":", 1);
-        put_u64(&w, u->port);
+        put_num(&w, u->port);
     }
     put_s(&w, "\r\nUser-Agent: " TVC_USER_AGENT "\r\n");
     if (h->accept)
@@ -144,12 +142,12 @@ int tvc_http_head_write(char *buf, size_t cap, const struct tvc_http_head *h)
         put_field(&w, "Content-Type", h->content_type);
     if (h->content_length >= 0) {
         put_s(&w, "Content-Length: ");
-        put_u64(&w, (uint64_t)h->content_length);
+        put_num(&w, h->content_length);
         put(&w, "\r\n", 2);
     }
     if (h->range_from >= 0) {
         put_s(&w, "Range: bytes=");
-        put_u64(&w, (uint64_t)h->range_from);
+        put_num(&w, h->range_from);
         put(&w, "-\r\n", 3);
     }
     if (h->if_range)

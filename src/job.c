@@ -6,6 +6,7 @@
  */
 #include <string.h>
 
+#include "chars.h"
 #include "tvc_job.h"
 
 enum {
@@ -93,6 +94,20 @@ static uint32_t poll_interval(struct tvc_job *j)
     return t;
 }
 
+/* Copy text, cut at a UTF-8 character boundary when it does not fit (so a
+ * cut record still passes the journal's UTF-8 check).  NULL copies "". */
+static void copy(char *dst, size_t cap, const char *src)
+{
+    size_t n = src ? strlen(src) : 0;
+    if (n >= cap) {
+        n = cap - 1;
+        while (n > 0 && ((unsigned char)src[n] & 0xC0) == 0x80)
+            n--;
+    }
+    memcpy(dst, src ? src : "", n);
+    dst[n] = '\0';
+}
+
 static void journal_save(struct tvc_job *j)
 {
     int rc;
@@ -101,8 +116,7 @@ static void journal_save(struct tvc_job *j)
     rc = tvc_journal_save(j->journal_, &j->rec);
     if (rc < 0) {
         /* The job goes on: losing the journal must not lose the paid job. */
-        const char *m = "journal write failed";
-        memcpy(j->rec.last_error, m, strlen(m) + 1);
+        copy(j->rec.last_error, sizeof j->rec.last_error, "journal write failed");
     }
 }
 
@@ -110,12 +124,7 @@ static void budget_release(struct tvc_job *j);
 
 static void set_last_error(struct tvc_job *j, int rc)
 {
-    const char *m = tvc_strerror(rc);
-    size_t n = strlen(m);
-    if (n >= sizeof j->rec.last_error)
-        n = sizeof j->rec.last_error - 1;
-    memcpy(j->rec.last_error, m, n);
-    j->rec.last_error[n] = '\0';
+    copy(j->rec.last_error, sizeof j->rec.last_error, tvc_strerror(rc));
 }
 
 /* End the job with @p rc.  @p retried: the retry policy gave up on trouble
@@ -252,28 +261,6 @@ static int deadline_end(struct tvc_job *j)
     return end_job(j, tvc_retry_end(&j->retry_), 1);
 }
 
-static void copy(char *dst, size_t cap, const char *src)
-{
-    size_t n = src ? strlen(src) : 0;
-    if (n >= cap)
-        n = cap - 1;
-    memcpy(dst, src ? src : "", n);
-    dst[n] = '\0';
-}
-
-/* Copy UTF-8 text, cut at a character boundary when it does not fit. */
-static void copy_text(char *dst, size_t cap, const char *src)
-{
-    size_t n = src ? strlen(src) : 0;
-    if (n >= cap) {
-        n = cap - 1;
-        while (n > 0 && ((unsigned char)src[n] & 0xC0) == 0x80)
-            n--;
-    }
-    memcpy(dst, src ? src : "", n);
-    dst[n] = '\0';
-}
-
 /* "" means ./tvc-<recordId>.mp4; a path ending in '/' is a directory to put
  * that name in (the CLI passes its working directory, so a later resume from
  * elsewhere writes to the same place). */
@@ -289,17 +276,13 @@ static void default_out(struct tvc_job *j)
     memcpy(j->rec.out + n, pre, sizeof pre - 1);
     n += sizeof pre - 1;
     for (i = 0; id[i] && n + sizeof suf < cap; i++) {
-        char c = id[i];
-        int ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-                 c == '-' || c == '_';
-        j->rec.out[n++] = ok ? c : '_';
+        j->rec.out[n++] = ch_id(id[i]) ? id[i] : '_';
     }
     memcpy(j->rec.out + n, suf, sizeof suf);
 }
 
 static void make_id(struct tvc_job *j)
 {
-    static const char hex[] = "0123456789abcdef";
     uint8_t b[16];
     size_t i;
     if (j->port_->entropy(j->port_->ctx, b, sizeof b) != 0) {
@@ -307,11 +290,7 @@ static void make_id(struct tvc_job *j)
         for (i = 0; i < sizeof b; i++)
             b[i] = (uint8_t)(x >> (8 * (i % 4))) ^ (uint8_t)i;
     }
-    for (i = 0; i < sizeof b; i++) {
-        j->rec.id[2 * i] = hex[b[i] >> 4];
-        j->rec.id[2 * i + 1] = hex[b[i] & 15];
-    }
-    j->rec.id[32] = '\0';
+    tvc_hex(b, sizeof b, j->rec.id); /* 32 digits and the NUL */
 }
 
 static void common_init(struct tvc_job *j, const struct tvc_port *port,
@@ -359,9 +338,9 @@ int tvc_job_start_new(struct tvc_job *j, const struct tvc_port *port,
     memset(&j->rec, 0, sizeof j->rec);
     make_id(j);
     j->rec.phase = TVC_PHASE_SUBMITTING;
-    copy_text(j->rec.ad_theme, sizeof j->rec.ad_theme, p->ad_theme);
-    copy_text(j->rec.voiceover, sizeof j->rec.voiceover, p->voiceover);
-    copy_text(j->rec.reference_url, sizeof j->rec.reference_url, p->reference_url); /* a label */
+    copy(j->rec.ad_theme, sizeof j->rec.ad_theme, p->ad_theme);
+    copy(j->rec.voiceover, sizeof j->rec.voiceover, p->voiceover);
+    copy(j->rec.reference_url, sizeof j->rec.reference_url, p->reference_url); /* a label */
     j->rec.duration = p->duration ? p->duration : 10;
     j->rec.landscape = p->landscape;
     copy(j->rec.out, sizeof j->rec.out, out);

@@ -11,6 +11,7 @@
 #include <stddef.h>
 #include <string.h>
 
+#include "chars.h"
 #include "store.h"
 #include "tvc_journal.h"
 #include "tvc_json.h"
@@ -69,12 +70,9 @@ static int id_ok(const char *id, size_t cap)
 {
     size_t i;
 
-    for (i = 0; i < cap && id[i]; i++) {
-        char c = id[i];
-        if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-              c == '-' || c == '_'))
+    for (i = 0; i < cap && id[i]; i++)
+        if (!ch_id(id[i]))
             return 0;
-    }
     return i > 0 && i < cap;
 }
 
@@ -151,43 +149,23 @@ int tvc_journal_open(struct tvc_journal *j, const struct tvc_port *port, const c
 /* ------------------------------------------------------------------ */
 /* Writing                                                             */
 
-static const char hexd[] = "0123456789abcdef";
-
 /* A JSON string, escaped as the library's JSON writer does it. */
 static void put_json_str(struct tvc_store_wr *w, const char *s)
 {
-    size_t run = 0;
+    size_t run = 0, n;
     char e[6];
 
     tvc_store_put(w, "\"", 1);
     for (;; s++) {
-        unsigned char c = (unsigned char)*s;
-        size_t n = 2;
-        if (c >= 0x20 && c != '"' && c != '\\' && c != 0x7F) {
+        n = tvc_ch_json_esc((unsigned char)*s, e);
+        if (n == 0) {
             run++;
             continue;
         }
         tvc_store_put(w, s - run, run);
         run = 0;
-        if (c == '\0')
+        if (*s == '\0')
             break;
-        e[0] = '\\';
-        switch (c) {
-        case '"': e[1] = '"'; break;
-        case '\\': e[1] = '\\'; break;
-        case '\b': e[1] = 'b'; break;
-        case '\f': e[1] = 'f'; break;
-        case '\n': e[1] = 'n'; break;
-        case '\r': e[1] = 'r'; break;
-        case '\t': e[1] = 't'; break;
-        default:
-            e[1] = 'u';
-            e[2] = '0';
-            e[3] = '0';
-            e[4] = hexd[c >> 4];
-            e[5] = hexd[c & 15];
-            n = 6;
-        }
         tvc_store_put(w, e, n);
     }
     tvc_store_put(w, "\"", 1);
@@ -323,7 +301,7 @@ static void jp_fail(struct jp *s)
 
 static void jp_ws(struct jp *s)
 {
-    while (!s->err && (s->c == ' ' || s->c == '\t' || s->c == '\r' || s->c == '\n'))
+    while (!s->err && (ch_space(s->c)))
         jp_next(s);
 }
 
@@ -341,14 +319,8 @@ static unsigned jp_hex4(struct jp *s)
 
     for (i = 0; i < 4; i++) {
         jp_next(s);
-        h = s->c;
-        if (h >= '0' && h <= '9')
-            h -= '0';
-        else if (h >= 'a' && h <= 'f')
-            h -= 'a' - 10;
-        else if (h >= 'A' && h <= 'F')
-            h -= 'A' - 10;
-        else {
+        h = ch_hexval(s->c);
+        if (h < 0) {
             jp_fail(s);
             return 0;
         }
@@ -376,17 +348,17 @@ static void emit(struct sink *k, unsigned b)
 /* One escape after the backslash (s->c is the escape letter). */
 static void jp_escape(struct jp *s, struct sink *k)
 {
+    unsigned char u[4];
     unsigned cp;
+    int b = tvc_ch_json_unesc(s->c), i, n;
 
-    switch (s->c) {
-    case '"': case '\\': case '/': emit(k, (unsigned)s->c); return;
-    case 'b': emit(k, '\b'); return;
-    case 'f': emit(k, '\f'); return;
-    case 'n': emit(k, '\n'); return;
-    case 'r': emit(k, '\r'); return;
-    case 't': emit(k, '\t'); return;
-    case 'u': break;
-    default: jp_fail(s); return;
+    if (b >= 0) {
+        emit(k, (unsigned)b);
+        return;
+    }
+    if (s->c != 'u') {
+        jp_fail(s);
+        return;
     }
     cp = jp_hex4(s);
     if (cp >= 0xD800 && cp <= 0xDBFF) {
@@ -406,21 +378,9 @@ static void jp_escape(struct jp *s, struct sink *k)
     }
     if (s->err)
         return;
-    if (cp < 0x80) {
-        emit(k, cp);
-    } else if (cp < 0x800) {
-        emit(k, 0xC0 | cp >> 6);
-        emit(k, 0x80 | (cp & 0x3F));
-    } else if (cp < 0x10000) {
-        emit(k, 0xE0 | cp >> 12);
-        emit(k, 0x80 | (cp >> 6 & 0x3F));
-        emit(k, 0x80 | (cp & 0x3F));
-    } else {
-        emit(k, 0xF0 | cp >> 18);
-        emit(k, 0x80 | (cp >> 12 & 0x3F));
-        emit(k, 0x80 | (cp >> 6 & 0x3F));
-        emit(k, 0x80 | (cp & 0x3F));
-    }
+    n = tvc_ch_utf8(cp, u);
+    for (i = 0; i < n; i++)
+        emit(k, u[i]);
 }
 
 /* Length of the UTF-8 sequence a lead byte starts (1 for anything else). */
@@ -488,9 +448,10 @@ static void jp_number(struct jp *s, int64_t *v, int *is_int)
         digits = 1;
         jp_next(s);
     } else {
-        while (s->c >= '0' && s->c <= '9') {
+        while (ch_digit(s->c)) {
             unsigned d = (unsigned)(s->c - '0');
-            if (u > (UINT64_C(0x7FFFFFFFFFFFFFFF) - d) / 10)
+            /* u * 10 + d <= INT64_MAX, without a 64-bit divide */
+            if (u > UINT64_C(922337203685477580) || (u == UINT64_C(922337203685477580) && d > 7))
                 over = 1;
             else
                 u = u * 10 + d;
@@ -505,9 +466,9 @@ static void jp_number(struct jp *s, int64_t *v, int *is_int)
     if (s->c == '.') {
         *is_int = 0;
         jp_next(s);
-        if (!(s->c >= '0' && s->c <= '9'))
+        if (!ch_digit(s->c))
             jp_fail(s);
-        while (s->c >= '0' && s->c <= '9')
+        while (ch_digit(s->c))
             jp_next(s);
     }
     if (s->c == 'e' || s->c == 'E') {
@@ -515,9 +476,9 @@ static void jp_number(struct jp *s, int64_t *v, int *is_int)
         jp_next(s);
         if (s->c == '+' || s->c == '-')
             jp_next(s);
-        if (!(s->c >= '0' && s->c <= '9'))
+        if (!ch_digit(s->c))
             jp_fail(s);
-        while (s->c >= '0' && s->c <= '9')
+        while (ch_digit(s->c))
             jp_next(s);
     }
     if (over)
@@ -580,7 +541,7 @@ static void jp_member(struct jp *s, const struct member *m, struct tvc_job_rec *
     }
     if (str)
         jp_string(s, small, sizeof small, &k);
-    else if (s->c == '-' || (s->c >= '0' && s->c <= '9'))
+    else if (s->c == '-' || ch_digit(s->c))
         jp_number(s, &v, &is_int);
     else
         null = jp_literal(s);
@@ -594,7 +555,7 @@ static void jp_member(struct jp *s, const struct member *m, struct tvc_job_rec *
         break;
     case K_PHASE:
         for (i = 1; str && i < NPHASES; i++)
-            if (strcmp(small, phase_names[i]) == 0)
+            if (tvc_ch_streq(small, phase_names[i]))
                 break;
         if (!str || i == NPHASES)
             jp_fail(s);
@@ -618,7 +579,7 @@ static void jp_member(struct jp *s, const struct member *m, struct tvc_job_rec *
             jp_fail(s);
         break;
     default: /* K_ASPECT */
-        r->landscape = str && strcmp(small, "landscape") == 0;
+        r->landscape = str && tvc_ch_streq(small, "landscape");
         break;
     }
 }
@@ -640,7 +601,7 @@ static int jp_record(struct jp *s, struct tvc_job_rec *r)
         const struct member *m = NULL;
         jp_string(s, key, sizeof key, &k);
         for (i = 0; i < NMEMBERS && !k.cut; i++)
-            if (strcmp(key, members[i].key) == 0)
+            if (tvc_ch_streq(key, members[i].key))
                 m = &members[i];
         jp_ws(s);
         jp_expect(s, ':');
@@ -675,7 +636,8 @@ int tvc_journal_load(struct tvc_journal *j, const char *name, struct tvc_job_rec
 
     if (rec)
         rec_clear(rec);
-    if (!j || !j->port || !name || !rec || !name[0] || strchr(name, '/') || name[0] == '.')
+    if (!j || !j->port || !name || !rec || !name[0] || memchr(name, '/', strlen(name)) ||
+        name[0] == '.')
         return TVC_ERR_ARG;
     p = j->port;
     rc = tvc_journal_path_(j, j->path_, name, "", "");
@@ -724,23 +686,19 @@ struct list_ctx {
     int cb_rc;
 };
 
-static int has_prefix(const char *s, const char *pre)
-{
-    return strncmp(s, pre, strlen(pre)) == 0;
-}
-
 static int is_record_name(const char *name)
 {
     size_t len = strlen(name), pre;
 
-    if (has_prefix(name, "job-"))
+    /* (memcmp, not strncmp: one libc routine less; len guards the reads) */
+    if (len >= 4 && memcmp(name, "job-", 4) == 0)
         pre = 4;
-    else if (has_prefix(name, "inflight-"))
+    else if (len >= 9 && memcmp(name, "inflight-", 9) == 0)
         pre = 9;
     else
         return 0;
     /* at least one id character, then exactly ".json" at the end */
-    return len > pre + 5 && strcmp(name + len - 5, ".json") == 0;
+    return len > pre + 5 && tvc_ch_streq(name + len - 5, ".json");
 }
 
 static int list_one(void *user, const char *name)

@@ -64,9 +64,9 @@ static int put(struct tvc_jsq *q, unsigned char c)
 
 static unsigned key_bit(const struct tvc_jsq *q)
 {
-    if (strcmp(q->cur_key_, "storyboardPrompt") == 0)
+    if (tvc_ch_streq(q->cur_key_, "storyboardPrompt"))
         return TVC_TRUNC_PROMPT;
-    if (strcmp(q->cur_key_, "error") == 0)
+    if (tvc_ch_streq(q->cur_key_, "error"))
         return TVC_TRUNC_ERROR;
     return TVC_TRUNC_OTHER;
 }

@@ -32,30 +32,6 @@ static long read_u16(const char *s, size_t len, size_t i)
     return v;
 }
 
-static int put_utf8(unsigned long cp, unsigned char u[4])
-{
-    if (cp < 0x80) {
-        u[0] = (unsigned char)cp;
-        return 1;
-    }
-    if (cp < 0x800) {
-        u[0] = (unsigned char)(0xC0 | cp >> 6);
-        u[1] = (unsigned char)(0x80 | (cp & 0x3F));
-        return 2;
-    }
-    if (cp < 0x10000) {
-        u[0] = (unsigned char)(0xE0 | cp >> 12);
-        u[1] = (unsigned char)(0x80 | (cp >> 6 & 0x3F));
-        u[2] = (unsigned char)(0x80 | (cp & 0x3F));
-        return 3;
-    }
-    u[0] = (unsigned char)(0xF0 | cp >> 18);
-    u[1] = (unsigned char)(0x80 | (cp >> 12 & 0x3F));
-    u[2] = (unsigned char)(0x80 | (cp >> 6 & 0x3F));
-    u[3] = (unsigned char)(0x80 | (cp & 0x3F));
-    return 4;
-}
-
 /*
  * Decode the character at s[*i] (an escape or one raw UTF-8 sequence) into
  * u; advance *i.  Returns the byte count 1..4, TVC_ERR_JSON_ESCAPE or
@@ -70,16 +46,7 @@ static int next_char(const char *s, size_t len, size_t *i, unsigned char u[4])
     if (c == '\\') {
         if (len - *i < 2)
             return TVC_ERR_JSON_ESCAPE;
-        switch (s[*i + 1]) {
-        case '"': c = '"'; break;
-        case '\\': c = '\\'; break;
-        case '/': c = '/'; break;
-        case 'b': c = '\b'; break;
-        case 'f': c = '\f'; break;
-        case 'n': c = '\n'; break;
-        case 'r': c = '\r'; break;
-        case 't': c = '\t'; break;
-        case 'u':
+        if (s[*i + 1] == 'u') {
             if ((cp = read_u16(s, len, *i)) < 0)
                 return TVC_ERR_JSON_ESCAPE;
             *i += 6;
@@ -92,12 +59,12 @@ static int next_char(const char *s, size_t len, size_t *i, unsigned char u[4])
                 *i += 6;
                 cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
             }
-            return put_utf8((unsigned long)cp, u);
-        default:
-            return TVC_ERR_JSON_ESCAPE;
+            return tvc_ch_utf8((unsigned long)cp, u);
         }
+        if ((cp = tvc_ch_json_unesc(s[*i + 1])) < 0)
+            return TVC_ERR_JSON_ESCAPE;
         *i += 2;
-        u[0] = c;
+        u[0] = (unsigned char)cp;
         return 1;
     }
     if (c < 0x20)

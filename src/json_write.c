@@ -74,8 +74,6 @@ static void end_unit(struct tvc_jw *w, size_t start)
     }
 }
 
-static const char hexd[] = "0123456789abcdef";
-
 static void put_escaped(struct tvc_jw *w, const char *s, size_t len)
 {
     size_t i, run = 0;
@@ -91,32 +89,15 @@ static void put_escaped(struct tvc_jw *w, const char *s, size_t len)
     }
     put(w, "\"", 1);
     for (i = 0; i < len && w->err == 0; i++) {
-        unsigned char c = (unsigned char)s[i];
-        size_t n = 2;
+        /* other controls, and DEL so logs and terminals stay clean, as \u00XX */
+        size_t n = tvc_ch_json_esc((unsigned char)s[i], e);
 
-        if (c >= 0x20 && c != '"' && c != '\\' && c != 0x7F) {
+        if (n == 0) {
             run++;
             continue;
         }
         put(w, s + i - run, run); /* the plain bytes before it, in one go */
         run = 0;
-        e[0] = '\\';
-        switch (c) {
-        case '"': e[1] = '"'; break;
-        case '\\': e[1] = '\\'; break;
-        case '\b': e[1] = 'b'; break;
-        case '\f': e[1] = 'f'; break;
-        case '\n': e[1] = 'n'; break;
-        case '\r': e[1] = 'r'; break;
-        case '\t': e[1] = 't'; break;
-        default: /* other controls, and DEL so logs and terminals stay clean */
-            e[1] = 'u';
-            e[2] = '0';
-            e[3] = '0';
-            e[4] = hexd[c >> 4];
-            e[5] = hexd[c & 15];
-            n = 6;
-        }
         put(w, e, n);
     }
     put(w, s + i - run, run);
@@ -242,20 +223,10 @@ void tvc_jw_cstr(struct tvc_jw *w, const char *s)
 
 void tvc_jw_int(struct tvc_jw *w, int64_t v)
 {
-    char d[20]; /* 19 digits and a sign */
-    size_t i = sizeof d;
-    /* magnitude in unsigned arithmetic: also right for INT64_MIN */
-    uint64_t u = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
+    char d[CH_I64_MAX];
+    const char *s = tvc_ch_i64(d + sizeof d, v);
 
-    unsigned r;
-
-    do {
-        u = ch_div10(u, &r);
-        d[--i] = (char)('0' + r);
-    } while (u != 0);
-    if (v < 0)
-        d[--i] = '-';
-    scalar(w, d + i, sizeof d - i, NULL, 0);
+    scalar(w, s, (size_t)(d + sizeof d - s), NULL, 0);
 }
 
 void tvc_jw_fixed(struct tvc_jw *w, int64_t v, unsigned decimals)
@@ -271,12 +242,12 @@ void tvc_jw_fixed(struct tvc_jw *w, int64_t v, unsigned decimals)
         return;
     }
     /* Trailing zeros of the fraction say nothing: 180.500 -> 180.5. */
-    while (decimals > 0 && (q = ch_div10(u, &r), r == 0)) {
+    while (decimals > 0 && (q = tvc_ch_divu(u, 10, &r), r == 0)) {
         u = q;
         decimals--;
     }
     do {
-        u = ch_div10(u, &r);
+        u = tvc_ch_divu(u, 10, &r);
         d[--i] = (char)('0' + r);
         if (++k == decimals)
             d[--i] = '.';

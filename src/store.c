@@ -2,6 +2,7 @@
  * small buffered reader and writer the journal and the budget share. */
 #include <string.h>
 
+#include "chars.h"
 #include "store.h"
 #include "tvc_config.h"
 
@@ -12,9 +13,12 @@ int tvc_store_st(int rc)
 
 int tvc_store_sync_parent(const struct tvc_port *p, char *path)
 {
-    char *slash = strrchr(path, '/');
+    char *slash = NULL, *s;
     int rc;
 
+    for (s = path; *s; s++) /* the last '/' (no strrchr: one libc routine less) */
+        if (*s == '/')
+            slash = s;
     if (!slash)
         return tvc_store_st(p->dir_sync(p->ctx, "."));
     if (slash == path)
@@ -70,17 +74,10 @@ void tvc_store_put(struct tvc_store_wr *w, const char *s, size_t n)
 
 void tvc_store_num(struct tvc_store_wr *w, int64_t v)
 {
-    char tmp[21];
-    size_t n = 0;
-    uint64_t u = v < 0 ? 0 - (uint64_t)v : (uint64_t)v;
+    char tmp[CH_I64_MAX];
+    const char *s = tvc_ch_i64(tmp + sizeof tmp, v);
 
-    do {
-        tmp[sizeof tmp - 1 - n++] = (char)('0' + u % 10);
-        u /= 10;
-    } while (u);
-    if (v < 0)
-        tmp[sizeof tmp - 1 - n++] = '-';
-    tvc_store_put(w, tmp + sizeof tmp - n, n);
+    tvc_store_put(w, s, (size_t)(tmp + sizeof tmp - s));
 }
 
 int tvc_store_getc(struct tvc_store_rd *r)

@@ -21,7 +21,10 @@ static int is_regname_char(unsigned char c)
 {
     if (ch_alpha(c) || ch_digit(c))
         return 1;
-    return c != 0 && strchr("-._~!$&'()*+,;=", c) != NULL;
+    if (c < 0x20 || c > 0x7f)
+        return 0;
+    /* -._~!$&'()*+,;= as one bit per character of 0x20..0x7F (no strchr) */
+    return (int)((c < 0x40 ? 0x28007fd2u : c < 0x60 ? 0x80000000u : 0x40000000u) >> (c & 31) & 1u);
 }
 
 /* Spaces, controls and non-ASCII bytes are refused anywhere in a URL: they

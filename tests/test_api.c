@@ -1090,6 +1090,14 @@ static const struct ra_row ra_rows[] = {
     {"RFC 850 Wednesday", "Wednesday, 09-Nov-94 08:49:37 GMT", NOW_1994, 3 * 86400},
     {"RFC 850 without clock", "Sunday, 06-Nov-94 08:50:37 GMT", -1, TVC_ERR_STATE},
     {"RFC 850 short day name", "Sun, 06-Nov-94 08:50:37 GMT", NOW_1994, TVC_ERR_HTTP},
+    /* day names are matched as short name + ending + "day" */
+    {"RFC 850 SATURDAY upper case", "SATURDAY, 12-Nov-94 08:49:37 GMT", NOW_1994, 6 * 86400},
+    {"RFC 850 Monday", "Monday, 07-Nov-94 08:49:37 GMT", NOW_1994, 86400},
+    {"RFC 850 day name missing its middle", "Tueday, 08-Nov-94 08:49:37 GMT", NOW_1994,
+     TVC_ERR_HTTP},
+    {"RFC 850 day name with another's ending", "Monsday, 07-Nov-94 08:49:37 GMT", NOW_1994,
+     TVC_ERR_HTTP},
+    {"RFC 850 day name without day", "Thurs, 10-Nov-94 08:49:37 GMT", NOW_1994, TVC_ERR_HTTP},
     {"RFC 850 49 years ahead", "Friday, 01-Jan-74 00:00:00 GMT", NOW_2025,
      3313526400LL - 31536000LL - NOW_2025},
     {"RFC 850 50 years ahead", "Tuesday, 01-Jan-75 00:00:00 GMT", NOW_2025,
@@ -1147,6 +1155,51 @@ static void test_retry_after_days(void)
     }
 }
 
+/* tvc_strerror() reads one packed table: every status has its own text,
+ * the neighbours of the table's entries do not read each other's. */
+static void test_strerror_table(void)
+{
+    static const struct { int err; const char *text; } t[] = {
+        { TVC_OK, "ok" },
+        { 5, "ok" },
+        { TVC_ERR_ARG, "invalid argument" },
+        { TVC_ERR_PORT, "port incomplete or wrong version" },
+        { TVC_ERR_AGAIN, "in progress, call again" },
+        { TVC_ERR_IO, "network I/O error" },
+        { TVC_ERR_TLS, "TLS failure" },
+        { TVC_ERR_TLS_CA, "trust anchors could not be loaded" },
+        { TVC_ERR_HTTP, "malformed HTTP response" },
+        { TVC_ERR_HTTP_REDIRECT, "redirect without a usable Location" },
+        { TVC_ERR_NOT_FOUND, "not found" },
+        { TVC_ERR_STORAGE, "local storage error" },
+        { TVC_ERR_API_PROTOCOL, "API answer incomplete or with an unknown status" },
+        { -9, "unknown error" },
+        { -17, "unknown error" },
+        { -67, "unknown error" },
+        { -255, "unknown error" },
+        { -256 - 1, "unknown error" },
+        { -100000, "unknown error" },
+    };
+    size_t i;
+    int e, k;
+
+    if (strcmp(tvc_strerror(TVC_ERR_ARG), "invalid argument") != 0)
+        return; /* built without the texts (TVC_FEATURE_STRERROR 0) */
+    for (i = 0; i < sizeof t / sizeof t[0]; i++)
+        CHECK_STR(tvc_strerror(t[i].err), t[i].text);
+    /* every code in the enum's ranges has a text, and no two share one */
+    for (e = -1; e >= -66; e--) {
+        const char *s = tvc_strerror(e);
+        if (strcmp(s, "unknown error") == 0)
+            continue;
+        CHECK(s[0] != '\0');
+        for (k = e - 1; k >= -66; k--)
+            CHECK(strcmp(s, tvc_strerror(k)) != 0);
+    }
+    CHECK(strcmp(tvc_strerror(TVC_ERR_OUTCOME_UNKNOWN), "unknown error") != 0);
+    CHECK(strcmp(tvc_strerror(TVC_ERR_BUDGET), "unknown error") != 0);
+}
+
 int main(void)
 {
     test_decode_table();
@@ -1164,6 +1217,7 @@ int main(void)
     RUN(test_status_body);
     test_validate_table();
     RUN(test_codes);
+    RUN(test_strerror_table);
     test_retry_after_table();
     RUN(test_retry_after_days);
     return h_summary();

@@ -939,7 +939,7 @@ static void test_fixed_random(void)
         printf("fixed random: %d values\n", n);
 }
 
-/* src/chars.h: the division-free v / 10 and the saturating decimal reader. */
+/* src/chars.h: the divide-free v / d, decimal text and the saturating decimal reader. */
 static void test_chars(void)
 {
     static const uint64_t edge[] = {0, 1, 9, 10, 11, 99, 100, 101, 4294967295u, 4294967296u,
@@ -958,13 +958,34 @@ static void test_chars(void)
             v >>= rnd() % 64;
         }
         for (k = -1; k <= 1; k++) {
+            static const unsigned ds[] = {10, 60, 1, 7, 0x80000000u};
             uint64_t x = v + (uint64_t)(int64_t)k;
-            q = ch_div10(x, &r);
+            unsigned d = ds[(i + (size_t)(k + 1)) % 5];
+            q = tvc_ch_divu(x, 10, &r);
             if (q != x / 10 || r != x % 10)
+                bad++;
+            q = tvc_ch_divu(x, d, &r);
+            if (q != x / d || r != x % d)
                 bad++;
         }
     }
     CHECK_EQ(bad, 0);
+    {
+        static const struct { int64_t v; const char *s; } f[] = {
+            {0, "0"}, {7, "7"}, {-7, "-7"}, {10, "10"}, {-1000000, "-1000000"},
+            {INT64_MAX, "9223372036854775807"}, {INT64_MIN, "-9223372036854775808"}};
+        char buf[CH_I64_MAX + 1], *s;
+        for (i = 0; i < sizeof f / sizeof f[0]; i++) {
+            buf[CH_I64_MAX] = '\0';
+            s = tvc_ch_i64(buf + CH_I64_MAX, f[i].v);
+            CHECK(s >= buf);
+            CHECK_STR(s, f[i].s);
+        }
+        CHECK(strlen(tvc_ch_hexd) == 16 && tvc_ch_hexd[10] == 'a');
+        CHECK(tvc_ch_streq("", "") && tvc_ch_streq("end", "end"));
+        CHECK(!tvc_ch_streq("end", "en") && !tvc_ch_streq("en", "end") &&
+              !tvc_ch_streq("", "x") && !tvc_ch_streq("x", "") && !tvc_ch_streq("abc", "abd"));
+    }
     CHECK_EQ(ch_dec("123x", 4, 1000, &v), 3);
     CHECK(v == 123);
     CHECK_EQ(ch_dec("99999999999999999999999", 23, 1000, &v), 23); /* saturates */
