@@ -1,6 +1,6 @@
 /**
  * @file tvc_json.h
- * @brief JSON decoding (tokens, plus unescaping and number parsing) and
+ * @brief JSON decoding (jsmn tokens, plus unescaping and number parsing) and
  * encoding (escaping writer).  No allocation: the caller hands in the token
  * array and every output buffer.
  */
@@ -16,11 +16,10 @@ extern "C" {
 
 /**
  * @brief Storage for one token.  Opaque: read tokens only through the
- * functions below.  (Kind, start and end of a value; the layout stays
- * private to src/json.c.)
+ * functions below.  (Same size as a jsmn token; jsmn stays private.)
  */
 struct tvc_json_tok {
-    int opaque_[3];
+    int opaque_[4];
 };
 
 /** @brief Kind of a JSON value. */

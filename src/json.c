@@ -1,17 +1,21 @@
 /*
- * JSON tokenizing: one pass of our own over the whole RFC 8259 grammar that
- * tells "incomplete" (TVC_ERR_AGAIN) from "malformed" (TVC_ERR_JSON), counts
- * the tokens and records them (kind, start, end) in the caller's array,
- * plus the token accessors (kind, raw text, skipping).  String unescaping
- * and member lookup (tvc_json_find) live in json_str.c, numbers in
- * json_num.c; both work through the public accessors, so the token layout
+ * JSON tokenizing: a strict grammar check of our own, then jsmn for the
+ * tokens, plus the token accessors (kind, raw text, skipping, member lookup).
+ * String unescaping and member lookup (tvc_json_find) live in json_str.c,
+ * numbers in json_num.c; both work through the public accessors, so jsmn
  * stays private to this file, and this file needs neither of them (the
  * layering is json.c <- json_str.c, json_num.c; never a circle).
  *
- * (It once ran jsmn after the grammar pass: jsmn alone accepts "[1 2]",
- * "[1,]", "{\"a\"}", raw control characters and any [-0-9tfn][^ ,]}]* run as
- * a primitive, so the pass was needed anyway, and recording the tokens in it
- * made jsmn's second walk over the text redundant.)
+ * Why a grammar pass before jsmn: even with JSMN_STRICT, jsmn accepts
+ * "[1 2]", "[1,]", "[,1]", "{,}", "{\"a\"}", "{\"a\":}", "{\"a\"::1}",
+ * "[\"a\":1]", "{\"a\",\"b\"}", "{} {}", "\"a\" \"b\"", raw control
+ * characters in strings and any run of [-0-9tfn][^ ,]}]* as a primitive
+ * ("[tru]", "[01]", "[1.]", "[-]", "[1e]", "[truex]"); with a NULL token
+ * array it checks nothing at all; and it cannot end a top-level number at the
+ * end of the text ("12" gives JSMN_ERROR_PART).  So the pass below is the
+ * whole RFC 8259 grammar, it tells "incomplete" from "malformed", and it
+ * counts tokens; jsmn only runs on text already known good and only has to
+ * record token positions.
  */
 #include "tvc_json.h"
 #include "chars.h"
@@ -19,27 +23,33 @@
 #include <limits.h>
 #include <string.h>
 
+#define JSMN_STATIC /* keep every jsmn_ symbol file-local */
+#define JSMN_STRICT
+#include <jsmn.h>
+
 /*
- * One token in the caller's struct tvc_json_tok storage: kind is an enum
- * tvc_json_kind; a string's text runs from after its opening quote to its
- * closing quote; a container's from its bracket to just past the closing
- * one (end -1 while it is still open during the parse).  Tokens are in
- * document order.  C99 has no _Static_assert, hence the negative-array-size
- * typedefs that stop the build if the storage were ever too small.
+ * struct tvc_json_tok is the public, opaque stand-in for jsmntok_t so that
+ * jsmn.h (and its JSMN_* configuration) never leaks into callers.  The
+ * caller's array is used as a jsmntok_t array in place, so what this file
+ * relies on is exactly that a jsmntok_t fits the storage of one
+ * tvc_json_tok and needs no stricter alignment: the checks below stop the
+ * build otherwise (they would fail if jsmn were ever built with
+ * JSMN_PARENT_LINKS).  The width of jsmntype_t does not matter: with the
+ * short enums of the ARM EABI toolchains it is one byte followed by padding,
+ * and only this file reads the storage, always through jsmntok_t and member
+ * by member; callers never read opaque_, so the two views are never mixed.
+ * C99 has no _Static_assert, hence the negative-array-size typedefs.
  */
-struct tok {
-    int kind, start, end;
-};
 struct tvc_json_align_tok_ {
     char c;
     struct tvc_json_tok t;
 };
-struct tvc_json_align_own_ {
+struct tvc_json_align_jsmn_ {
     char c;
-    struct tok t;
+    jsmntok_t t;
 };
-typedef char tvc_json_check_size_[sizeof(struct tok) <= sizeof(struct tvc_json_tok) ? 1 : -1];
-typedef char tvc_json_check_align_[offsetof(struct tvc_json_align_own_, t) <=
+typedef char tvc_json_check_size_[sizeof(jsmntok_t) <= sizeof(struct tvc_json_tok) ? 1 : -1];
+typedef char tvc_json_check_align_[offsetof(struct tvc_json_align_jsmn_, t) <=
                                            offsetof(struct tvc_json_align_tok_, t) ? 1 : -1];
 
 /* Nesting is bounded by TVC_JSON_PARSE_DEPTH (tvc_config.h): the grammar
@@ -159,37 +169,12 @@ static int scan_value(const char *s, size_t len, size_t *pos)
     }
 }
 
-/* Token n (counted either way; recorded while it fits). */
-static void emit(struct tok *t, unsigned max, int n, int kind, size_t start, int end)
-{
-    if (t != NULL && (unsigned)n < max) {
-        t[n].kind = kind;
-        t[n].start = (int)start;
-        t[n].end = end;
-    }
-}
-
-/* A container closes at s[i]: the innermost one still open is the last
- * open container token (all tokens after it are its descendants). */
-static void close_at(struct tok *t, unsigned max, int n, size_t i)
-{
-    int k = (unsigned)n < max ? n : (int)max;
-
-    if (t == NULL)
-        return;
-    while (--k >= 0)
-        if (t[k].end < 0 && (t[k].kind == TVC_JSON_OBJECT || t[k].kind == TVC_JSON_ARRAY)) {
-            t[k].end = (int)i + 1;
-            return;
-        }
-}
-
-/* The whole grammar, recording tokens (one per value and one per key) into
- * @p t while they fit @p max; on success *count is the number of tokens. */
-static int parse_doc(const char *s, size_t len, struct tok *t, unsigned max, int *count)
+/* The whole grammar; on success *count is the number of jsmn tokens (one
+ * per value and one per key) and *root the offset of the root value. */
+static int check_grammar(const char *s, size_t len, int *count, size_t *root)
 {
     unsigned char is_obj[(TVC_JSON_PARSE_DEPTH + 7) / 8] = {0};
-    size_t i = 0, at;
+    size_t i = 0;
     int depth = 0, st = ST_VALUE, n = 0, r, obj;
     char c;
 
@@ -202,10 +187,10 @@ static int parse_doc(const char *s, size_t len, struct tok *t, unsigned max, int
             return TVC_ERR_AGAIN;
         }
         c = s[i];
-        at = i;
+        if (n == 0)
+            *root = i;
         obj = depth > 0 && (is_obj[(depth - 1) / 8] >> ((depth - 1) % 8) & 1);
         if ((st == ST_VALUE_OR_END && c == ']') || (st == ST_KEY_OR_END && c == '}')) {
-            close_at(t, max, n, i);
             depth--;
             i++;
             st = ST_AFTER;
@@ -215,7 +200,6 @@ static int parse_doc(const char *s, size_t len, struct tok *t, unsigned max, int
             if (c == ',') {
                 st = obj ? ST_KEY : ST_VALUE;
             } else if (c == (obj ? '}' : ']')) {
-                close_at(t, max, n, i);
                 depth--;
             } else {
                 return TVC_ERR_JSON;
@@ -231,7 +215,7 @@ static int parse_doc(const char *s, size_t len, struct tok *t, unsigned max, int
                 return TVC_ERR_JSON;
             if ((r = scan_string(s, len, &i)) != 0)
                 return r;
-            emit(t, max, n++, TVC_JSON_STRING, at + 1, (int)i - 1);
+            n++;
             st = ST_COLON;
         } else if (c == '{' || c == '[') {
             if (depth >= TVC_JSON_PARSE_DEPTH)
@@ -241,16 +225,13 @@ static int parse_doc(const char *s, size_t len, struct tok *t, unsigned max, int
             else
                 is_obj[depth / 8] = (unsigned char)(is_obj[depth / 8] & ~(1u << depth % 8));
             depth++;
-            emit(t, max, n++, c == '{' ? TVC_JSON_OBJECT : TVC_JSON_ARRAY, i, -1);
+            n++;
             i++;
             st = c == '{' ? ST_KEY_OR_END : ST_VALUE_OR_END;
         } else {
             if ((r = scan_value(s, len, &i)) != 0)
                 return r;
-            emit(t, max, n++,
-                 c == '"' ? TVC_JSON_STRING : c == 't' ? TVC_JSON_TRUE : c == 'f' ? TVC_JSON_FALSE
-                 : c == 'n' ? TVC_JSON_NULL : TVC_JSON_NUMBER,
-                 at + (c == '"'), (int)i - (c == '"'));
+            n++;
             st = ST_AFTER;
         }
     }
@@ -261,6 +242,9 @@ static int parse_doc(const char *s, size_t len, struct tok *t, unsigned max, int
 int tvc_json_parse(struct tvc_json *j, const char *doc, size_t len,
                    struct tvc_json_tok *toks, unsigned max)
 {
+    jsmntok_t *t = (jsmntok_t *)(void *)toks;
+    jsmn_parser p;
+    size_t root = 0;
     int n = 0, r;
 
     if (j != NULL) {
@@ -269,37 +253,74 @@ int tvc_json_parse(struct tvc_json *j, const char *doc, size_t len,
         j->toks = toks;
         j->ntok = 0;
     }
-    /* tokens keep offsets in int */
+    /* jsmn keeps offsets in int */
     if (doc == NULL || (toks == NULL && max != 0) || (toks != NULL && j == NULL) ||
         len > (size_t)INT_MAX)
         return TVC_ERR_ARG;
-    if ((r = parse_doc(doc, len, (struct tok *)(void *)toks, max, &n)) != 0)
+    if ((r = check_grammar(doc, len, &n, &root)) != 0)
         return r;
     if (toks == NULL)
         return n;
     if ((unsigned)n > max)
         return TVC_ERR_JSON_TOKENS;
+    if (doc[root] == '{' || doc[root] == '[' || doc[root] == '"') {
+        jsmn_init(&p);
+        r = jsmn_parse(&p, doc, len, t, (unsigned)n);
+        if (r != n) /* cannot happen on checked text; never trust half a job */
+            return r == JSMN_ERROR_NOMEM ? TVC_ERR_JSON_TOKENS : TVC_ERR_JSON;
+    } else {
+        /* a bare top-level number/literal, which jsmn strict cannot end */
+        size_t e = root;
+        if (scan_value(doc, len, &e) != 0)
+            return TVC_ERR_JSON;
+        t[0].type = JSMN_PRIMITIVE;
+        t[0].start = (int)root;
+        t[0].end = (int)e;
+        t[0].size = 0;
+    }
     j->ntok = n;
     return n;
 }
 
-static const struct tok *tok_at(const struct tvc_json *j, int idx)
+static const jsmntok_t *tok_at(const struct tvc_json *j, int idx)
 {
     if (j == NULL || j->toks == NULL || idx < 0 || idx >= j->ntok)
         return NULL;
-    return (const struct tok *)(const void *)j->toks + idx;
+    return (const jsmntok_t *)(const void *)j->toks + idx;
 }
 
 int tvc_json_kind(const struct tvc_json *j, int idx)
 {
-    const struct tok *t = tok_at(j, idx);
+    const jsmntok_t *t = tok_at(j, idx);
 
-    return t == NULL ? TVC_JSON_INVALID : t->kind;
+    if (t == NULL)
+        return TVC_JSON_INVALID;
+    switch (t->type) {
+    case JSMN_OBJECT:
+        return TVC_JSON_OBJECT;
+    case JSMN_ARRAY:
+        return TVC_JSON_ARRAY;
+    case JSMN_STRING:
+        return TVC_JSON_STRING;
+    case JSMN_PRIMITIVE:
+        switch (j->doc[t->start]) {
+        case 't':
+            return TVC_JSON_TRUE;
+        case 'f':
+            return TVC_JSON_FALSE;
+        case 'n':
+            return TVC_JSON_NULL;
+        default:
+            return TVC_JSON_NUMBER;
+        }
+    default:
+        return TVC_JSON_INVALID;
+    }
 }
 
 int tvc_json_raw(const struct tvc_json *j, int idx, struct tvc_slice *out)
 {
-    const struct tok *t = tok_at(j, idx);
+    const jsmntok_t *t = tok_at(j, idx);
 
     if (t == NULL || out == NULL)
         return TVC_ERR_ARG;
@@ -312,8 +333,8 @@ int tvc_json_raw(const struct tvc_json *j, int idx, struct tvc_slice *out)
  * the tokens that start before it ends, so one forward scan skips them. */
 int tvc_json_next(const struct tvc_json *j, int idx)
 {
-    const struct tok *t = tok_at(j, idx);
-    const struct tok *all = (const struct tok *)(const void *)(j ? j->toks : NULL);
+    const jsmntok_t *t = tok_at(j, idx);
+    const jsmntok_t *all = (const jsmntok_t *)(const void *)(j ? j->toks : NULL);
     int k;
 
     if (t == NULL)
