@@ -168,15 +168,15 @@ static int meta_load(struct tvc_dl *d)
         }
         if (ch != '\n') {
             if (line == 0) {
-                bad |= vlen > 0 || ch != '1' || strcmp(key, "tvc-dl") != 0;
-            } else if (strcmp(key, "url") == 0) {
+                bad |= vlen > 0 || ch != '1' || !tvc_ch_streq(key, "tvc-dl");
+            } else if (tvc_ch_streq(key, "url")) {
                 bad |= vlen >= ulen || d->url_[vlen] != (char)ch;
-            } else if (strcmp(key, "validator") == 0) {
+            } else if (tvc_ch_streq(key, "validator")) {
                 if (vlen + 1 >= sizeof d->validator_)
                     bad = 1;
                 else
                     d->validator_[vlen] = (char)ch;
-            } else if (strcmp(key, "total") == 0) {
+            } else if (tvc_ch_streq(key, "total")) {
                 if (ch == '-' && vlen == 0)
                     neg = 1;
                 else if (ch < '0' || ch > '9' || num > I64_MAX_DIV10)
@@ -190,17 +190,17 @@ static int meta_load(struct tvc_dl *d)
         /* end of a line */
         if (line == 0) {
             bad |= vlen != 1;
-        } else if (strcmp(key, "url") == 0) {
+        } else if (tvc_ch_streq(key, "url")) {
             bad |= vlen != ulen;
             have_url = 1;
-        } else if (strcmp(key, "validator") == 0) {
+        } else if (tvc_ch_streq(key, "validator")) {
             d->validator_[vlen] = '\0';
-        } else if (strcmp(key, "total") == 0) {
+        } else if (tvc_ch_streq(key, "total")) {
             if (neg)
                 bad |= vlen != 2 || num != 1;
             d->total_ = neg ? -1 : num;
             bad |= vlen == 0;
-        } else if (strcmp(key, "end") == 0) {
+        } else if (tvc_ch_streq(key, "end")) {
             have_end = 1;
         }
         line++;

@@ -24,6 +24,7 @@
  */
 #include <string.h>
 
+#include "chars.h"
 #include "chunked.h"
 #include "tvc_http.h"
 
@@ -46,7 +47,7 @@ enum {
 
 static int streq(const char *a, const char *b)
 {
-    return strcmp(a, b) == 0;
+    return tvc_ch_streq(a, b);
 }
 
 static uint64_t now(const struct tvc_http_client *c)
