@@ -216,6 +216,18 @@ void tvc_api_init(struct tvc_api *a, struct tvc_http_client *http, const char *b
                   const char *api_key);
 
 /**
+ * @brief Check that a generate call can be made, with no traffic: validates
+ * @p p and writes the call's URL and body into the work area (as
+ * tvc_api_start_generate() will), so a body too large for TVC_API_BUF is
+ * known before anything is sent or journalled.
+ * @return the body's length; the errors of tvc_api_validate() (TVC_ERR_ARG,
+ *         TVC_ERR_UTF8); TVC_ERR_NOSPACE (URL or body larger than
+ *         TVC_API_BUF allows); TVC_ERR_STATE (an exchange is running on
+ *         a->http); TVC_ERR_ARG (@p a, a->http or a->base_url NULL).
+ */
+int tvc_api_prepare_generate(struct tvc_api *a, const struct tvc_gen_params *p);
+
+/**
  * @brief Begin a generate call (validated first; sent on a fresh connection,
  * never re-sent by the HTTP layer once any byte went out).
  * Calls are never redirected: a POST carrying the key is not replayed to a

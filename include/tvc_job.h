@@ -118,7 +118,9 @@ struct tvc_job {
  * @return 0; TVC_ERR_ARG (a required pointer NULL); TVC_ERR_PORT (see
  *         tvc_port_check()); the errors of tvc_api_validate() (TVC_ERR_ARG,
  *         TVC_ERR_UTF8); TVC_ERR_NOSPACE (@p out, @p storyboard_out or the
- *         reference URL too long for the record).  Without entropy the job
+ *         reference URL too long for the record, or the generate body
+ *         (theme, voiceover, reference URL) or the base URL too large for
+ *         TVC_API_BUF: see tvc_api_prepare_generate()).  Without entropy the job
  *         id comes from the clock: no error.
  */
 int tvc_job_start_new(struct tvc_job *j, const struct tvc_port *port,

@@ -425,9 +425,9 @@ static int begin(struct tvc_api *a, int body_len, unsigned flags, int call)
     return rc;
 }
 
-int tvc_api_start_generate(struct tvc_api *a, const struct tvc_gen_params *p)
+int tvc_api_prepare_generate(struct tvc_api *a, const struct tvc_gen_params *p)
 {
-    int n, rc;
+    int rc;
 
     if (a == NULL || a->http == NULL || a->base_url == NULL)
         return TVC_ERR_ARG;
@@ -439,7 +439,13 @@ int tvc_api_start_generate(struct tvc_api *a, const struct tvc_gen_params *p)
     rc = build_url(a, "/api/sora-2-tvc/generate");
     if (rc < 0)
         return rc;
-    n = tvc_api_generate_body(p, a->buf_ + a->url_len_, sizeof a->buf_ - a->url_len_);
+    return tvc_api_generate_body(p, a->buf_ + a->url_len_, sizeof a->buf_ - a->url_len_);
+}
+
+int tvc_api_start_generate(struct tvc_api *a, const struct tvc_gen_params *p)
+{
+    int n = tvc_api_prepare_generate(a, p);
+
     if (n < 0)
         return n;
     /* FRESH: a kept-alive connection that died unseen could otherwise

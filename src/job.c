@@ -335,6 +335,13 @@ int tvc_job_start_new(struct tvc_job *j, const struct tvc_port *port,
         (p->reference_url && strlen(p->reference_url) >= TVC_URL_MAX))
         return TVC_ERR_NOSPACE; /* the record keeps only a label of the URL */
     common_init(j, port, http, journal, base_url, api_key);
+    /* the body must fit the work area: known now, not after the journal
+     * and the budget were touched */
+    rc = tvc_api_prepare_generate(&j->io_.api, p);
+    if (rc < 0) {
+        j->st_ = J_IDLE;
+        return rc;
+    }
     memset(&j->rec, 0, sizeof j->rec);
     make_id(j);
     j->rec.phase = TVC_PHASE_SUBMITTING;

@@ -207,12 +207,15 @@ def t_validation_before_traffic(w, sim):
         (["frobnicate"], "unknown command"),
         (["status"], "status without id"),
         (["generate", "--theme", "x", "--timeout", "-1"], "bad timeout"),
+        (["generate", "--theme", "x" * 6000], "body larger than the API work area"),
     ]
     for args, what in cases:
         rc, out, err = env.run(*args)
         eq(rc, 2, what + " (" + err + ")")
         check(KEY not in out + err, "key printed")
     eq(sim.stats()["generate_requests"], 0, "no request went out")
+    left = os.listdir(env.state) if os.path.isdir(env.state) else []
+    eq([f for f in left if f.startswith(("inflight-", "job-"))], [], "nothing journalled")
 
 
 def t_no_key(w, sim):

@@ -478,6 +478,13 @@ static int cmd_generate(const struct cli_opts *o)
     job_hooks(o);
     rc = tvc_job_start_new(&job, &port, &http, &journal, o->base_url, api_key, &p, out_path,
                            o->storyboard_out ? sb_path : NULL);
+    if (rc == TVC_ERR_NOSPACE) {
+        long room = (long)TVC_API_BUF - (long)strlen(o->base_url) - 25;
+        fprintf(stderr, "tvc: the request is too long: theme, voiceover and reference URL must "
+                        "fit in %ld bytes of JSON (TVC_API_BUF), or a path is over %d bytes; "
+                        "nothing was sent\n", room > 0 ? room : 0, TVC_PATH_MAX - 1);
+        return cli_exit_code(rc, NULL, 0);
+    }
     if (rc < 0) {
         fprintf(stderr, "tvc: %s\n", tvc_strerror(rc));
         return cli_exit_code(rc, NULL, 0);
