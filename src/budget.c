@@ -333,13 +333,7 @@ static int rewrite(struct tvc_journal *j, int64_t now, int grant, const uint8_t 
     rc = walk_open(rw, j);
     if (rc < 0)
         return rc;
-    w.p = p;
-    w.buf = j->wr_;
-    w.cap = sizeof j->wr_;
-    w.err = 0;
-    w.len = 0;
-    w.fh = p->file_open(p->ctx, j->tmp_, TVC_FILE_WRITE);
-    if (w.fh < 0) {
+    if (tvc_store_create(&w, p, j->tmp_, j->wr_, sizeof j->wr_) < 0) {
         rd_close(&rw->r);
         return TVC_ERR_STORAGE;
     }

@@ -94,12 +94,7 @@ static int meta_write(struct tvc_dl *d, const char *validator, int64_t total)
     struct tvc_store_wr w;
     int rc, rc2;
 
-    memset(&w, 0, sizeof w);
-    w.p = p;
-    w.buf = buf;
-    w.cap = sizeof buf;
-    w.fh = p->file_open(p->ctx, meta, TVC_FILE_WRITE);
-    if (w.fh < 0)
+    if (tvc_store_create(&w, p, meta, buf, sizeof buf) < 0)
         return TVC_ERR_STORAGE;
     tvc_store_put(&w, "tvc-dl 1\nurl ", 13);
     tvc_store_put(&w, d->url_, strlen(d->url_));

@@ -233,13 +233,7 @@ static int write_record(struct tvc_journal *j, const char *prefix,
         rc = tvc_journal_path_(j, j->tmp_, prefix, rec->id, ".json.tmp");
     if (rc < 0)
         return rc;
-    w.p = p;
-    w.buf = j->wr_;
-    w.cap = sizeof j->wr_;
-    w.len = 0;
-    w.err = 0;
-    w.fh = p->file_open(p->ctx, j->tmp_, TVC_FILE_WRITE);
-    if (w.fh < 0)
+    if (tvc_store_create(&w, p, j->tmp_, j->wr_, sizeof j->wr_) < 0)
         return TVC_ERR_STORAGE;
     encode(&w, rec);
     return tvc_store_commit(p, w.fh, w.err, j->tmp_, j->path_);

@@ -55,6 +55,18 @@ void tvc_store_flush(struct tvc_store_wr *w)
     w->len = 0;
 }
 
+int tvc_store_create(struct tvc_store_wr *w, const struct tvc_port *p, const char *path,
+                     uint8_t *buf, size_t cap)
+{
+    w->p = p;
+    w->buf = buf;
+    w->cap = cap;
+    w->len = 0;
+    w->err = 0;
+    w->fh = p->file_open(p->ctx, path, TVC_FILE_WRITE);
+    return w->fh < 0 ? TVC_ERR_STORAGE : 0;
+}
+
 void tvc_store_put(struct tvc_store_wr *w, const char *s, size_t n)
 {
     while (n > 0) {

@@ -32,6 +32,9 @@ struct tvc_store_wr {
     int fh;
     int err;
 };
+/* Create (or truncate) @p path for writing through @p buf.  0; TVC_ERR_STORAGE. */
+int tvc_store_create(struct tvc_store_wr *w, const struct tvc_port *p, const char *path,
+                     uint8_t *buf, size_t cap);
 void tvc_store_put(struct tvc_store_wr *w, const char *s, size_t n);
 void tvc_store_num(struct tvc_store_wr *w, int64_t v); /* decimal, signed */
 void tvc_store_flush(struct tvc_store_wr *w);
