@@ -136,7 +136,8 @@ static int end_job(struct tvc_job *j, int rc, int retried)
     /* A later stalled attempt reset the answer: the status that caused
      * the retries still names the end (a 5xx is a server error, not a
      * network one). */
-    if (retried && rc == j->retry_.cause && j->retry_.cause_status && !j->res.http_status) {
+    if (retried && !j->dl_mode_ && rc == j->retry_.cause && j->retry_.cause_status &&
+        !j->res.http_status) {
         j->res.http_status = j->retry_.cause_status;
         /* the contract's only errorCode with a 429 */
         if (rc == TVC_ERR_API && j->res.http_status == 429)
