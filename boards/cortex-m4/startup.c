@@ -70,6 +70,13 @@ void Reset_Handler(void)
     exit(main());
 }
 
+/* newlib's exit() runs __libc_fini_array, which calls _fini (crti's job
+ * on hosted targets; this image links no crti). */
+void _init(void);
+void _fini(void);
+void _init(void) {}
+void _fini(void) {}
+
 volatile uint32_t board_ticks;
 
 void SysTick_Handler(void)
