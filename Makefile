@@ -64,6 +64,11 @@ TEST_BIN := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
 LIB := $(BUILD)/libtvc.a
 PROG := $(BUILD)/tvc
 
+# The Cortex-M4 firmware test image (make BOARD=cortex-m4 firmware-tests).
+ifeq ($(BOARD),cortex-m4)
+include tests/firmware/firmware.mk
+endif
+
 # The core without mbedTLS: every source but the mbedTLS glue, compiled with
 # no mbedTLS header reached (checked in each dependency file) and linked into
 # tests/plain/test_http_plain without -lmbed* (checked with nm).
