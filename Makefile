@@ -186,8 +186,9 @@ test: deps-test
 	@$(MAKE) --no-print-directory all tests
 	@$(MAKE) --no-print-directory BUILD=$(BUILD)/san SAN=1 all tests
 	@$(MAKE) --no-print-directory check-alloc check-symbols check-clang check-float check-minimal
-	@$(MAKE) --no-print-directory BOARD=cortex-m4 BUILD=$(BUILD)/cortex-m4 lib check-float check-minimal size
-	@sh tests/run.sh $(BUILD) $(BUILD)/san $(BUILD)/minimal
+	@$(MAKE) --no-print-directory BOARD=cortex-m4 BUILD=$(BUILD)/cortex-m4 lib check-float check-minimal size \
+	  firmware-tests
+	@sh tests/run.sh $(BUILD) $(BUILD)/san $(BUILD)/minimal $(BUILD)/cortex-m4
 
 demo: deps-demo
 	@$(MAKE) --no-print-directory all
