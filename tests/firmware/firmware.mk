@@ -7,18 +7,18 @@
 #
 # Full newlib, not newlib-nano: the tests print and build data with %lld,
 # which nano's printf lacks; and Debian's newlib has no %zu, which
-# tests/firmware/printf_c99.c adds through the --wrap'ed calls.
+# tests/firmware/printf_c99.c tests/fake_port.c adds through the --wrap'ed calls.
 comma := ,
 FW_WRAP := $(addprefix -Wl$(comma)--wrap=,printf fprintf sprintf snprintf vprintf vfprintf vsprintf vsnprintf)
 FW_DIR := $(BUILD)/fw
-FW_SUITES := json url http_response retry
+FW_SUITES := json url http_response retry http_request http_client api api_exchange
 FW_ELF := $(FW_DIR)/tests.elf
 FW_LD := boards/cortex-m4/mps2-an386.ld
 FW_INC := -Itests -Itests/firmware/include -Iboards/cortex-m4
 FW_STACK := 0x10000
 FW_SRC := boards/cortex-m4/startup.c boards/cortex-m4/board.c boards/cortex-m4/syscalls.c \
           tests/firmware/run_tests.c tests/firmware/harness_fw.c tests/firmware/posix_shim.c \
-          tests/firmware/printf_c99.c
+          tests/firmware/printf_c99.c tests/fake_port.c
 FW_OBJ := $(FW_SRC:%.c=$(FW_DIR)/%.o) $(FW_SUITES:%=$(FW_DIR)/suite_%.o)
 
 .PHONY: firmware-tests

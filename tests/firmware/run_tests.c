@@ -24,6 +24,10 @@ static const struct {
     {"test_url", fw_suite_url},
     {"test_http_response", fw_suite_http_response},
     {"test_retry", fw_suite_retry},
+    {"test_http_request", fw_suite_http_request},
+    {"test_http_client", fw_suite_http_client},
+    {"test_api", fw_suite_api},
+    {"test_api_exchange", fw_suite_api_exchange},
 };
 
 int main(void)

@@ -8,6 +8,10 @@ int fw_suite_json(void);
 int fw_suite_url(void);
 int fw_suite_http_response(void);
 int fw_suite_retry(void);
+int fw_suite_http_request(void);
+int fw_suite_http_client(void);
+int fw_suite_api(void);
+int fw_suite_api_exchange(void);
 
 /* tests/firmware/harness_fw.c: end one suite's count, start the next */
 void h_suite_end(const char *suite, int *passed, int *failed);
