@@ -38,4 +38,4 @@ $(FW_ELF): $(FW_OBJ) $(LIB) $(FW_LD)
 	  -Wl,--defsym=__stack_size=$(FW_STACK) $(FW_WRAP) -Wl,-Map=$(FW_DIR)/tests.map -o $@ $(FW_OBJ) $(LIB)
 	@$(SIZE) $@
 
--include $(wildcard $(FW_DIR)/*.d $(FW_DIR)/*/*/*.d)
+-include $(wildcard $(FW_DIR)/*.d $(FW_DIR)/*/*.d $(FW_DIR)/*/*/*.d)
