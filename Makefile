@@ -64,6 +64,11 @@ TEST_BIN := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
 LIB := $(BUILD)/libtvc.a
 PROG := $(BUILD)/tvc
 
+# The Cortex-M4 firmware test image (make BOARD=cortex-m4 firmware-tests).
+ifeq ($(BOARD),cortex-m4)
+include tests/firmware/firmware.mk
+endif
+
 # The core without mbedTLS: every source but the mbedTLS glue, compiled with
 # no mbedTLS header reached (checked in each dependency file) and linked into
 # tests/plain/test_http_plain without -lmbed* (checked with nm).
@@ -181,8 +186,9 @@ test: deps-test
 	@$(MAKE) --no-print-directory all tests
 	@$(MAKE) --no-print-directory BUILD=$(BUILD)/san SAN=1 all tests
 	@$(MAKE) --no-print-directory check-alloc check-symbols check-clang check-float check-minimal
-	@$(MAKE) --no-print-directory BOARD=cortex-m4 BUILD=$(BUILD)/cortex-m4 lib check-float check-minimal size
-	@sh tests/run.sh $(BUILD) $(BUILD)/san $(BUILD)/minimal
+	@$(MAKE) --no-print-directory BOARD=cortex-m4 BUILD=$(BUILD)/cortex-m4 lib check-float check-minimal size \
+	  firmware-tests
+	@sh tests/run.sh $(BUILD) $(BUILD)/san $(BUILD)/minimal $(BUILD)/cortex-m4
 
 demo: deps-demo
 	@$(MAKE) --no-print-directory all

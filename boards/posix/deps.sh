@@ -3,7 +3,7 @@
 # usage: deps.sh build|demo|test|cross CC
 #   cross: the Cortex-M toolchain (CC is the cross compiler) and the host's
 #   jsmn header it is given; test checks the cross toolchain too (make test
-#   builds BOARD=cortex-m4).
+#   builds BOARD=cortex-m4) and QEMU, which runs its firmware test image.
 # Installs what is missing when run as root on a Debian system; otherwise
 # stops and prints the exact command to run.
 set -u
@@ -43,6 +43,8 @@ if [ "$what" = test ]; then
         || pkgs="$pkgs libasan8 libubsan1"
     # test_http_live runs its own nginx on free ports (never the system service)
     [ -x /usr/sbin/nginx ] || pkgs="$pkgs nginx"
+    # the Cortex-M4 firmware test image runs on QEMU's mps2-an386
+    command -v qemu-system-arm >/dev/null 2>&1 || pkgs="$pkgs qemu-system-arm"
 fi
 [ -z "$pkgs" ] && exit 0
 
