@@ -1,0 +1,188 @@
+#!/bin/sh
+# Fetch the third-party sources a bare-metal board builds, from Debian's
+# source packages, and cache them unpacked under the build directory.
+#
+# usage: fetch-src.sh [-C cachedir] [name...]       (default: build/src, all)
+#
+#   name      suite     version   what
+#   mbedtls   trixie    3.6.*     mbedTLS 3.6 LTS
+#   lwip      bookworm  2.1.3*    lwIP 2.1.3
+#
+# Each one ends up in <cachedir>/<name>-<upstream version>/, with the link
+# <cachedir>/<name> pointing at it (what the board's makefiles use).  A name
+# already fetched is left alone, with no network use, so a second run does
+# nothing.  Nothing is written outside <cachedir>: the deb-src entries (derived
+# from this machine's own Debian sources list) and apt's lists and cache live
+# in <cachedir>/apt/, and the machine's apt configuration is not changed.
+# The only network peer is the Debian archive this machine already uses
+# (or $TVC_DEBIAN_MIRROR, e.g. http://deb.debian.org/debian).
+#
+# Needs apt-get and dpkg-source (dpkg-dev); boards/posix/deps.sh src
+# installs dpkg-dev and the decompressors when run as root.
+set -eu
+
+cache=build/src
+while getopts C: opt; do
+    case $opt in
+    C) cache=$OPTARG ;;
+    *) echo "usage: $0 [-C cachedir] [mbedtls|lwip]..." >&2; exit 2 ;;
+    esac
+done
+shift $((OPTIND - 1))
+[ $# -gt 0 ] || set -- mbedtls lwip
+
+die() { echo "fetch-src: $*" >&2; exit 1; }
+
+# The table: name suite version-pattern (a shell case pattern on the
+# upstream version).
+spec() {
+    case $1 in
+    mbedtls) echo "trixie 3.6.*" ;;
+    lwip) echo "bookworm 2.1.3*" ;;
+    *) return 1 ;;
+    esac
+}
+for n in "$@"; do spec "$n" >/dev/null || die "unknown source '$n' (known: mbedtls lwip)"; done
+
+# A name is cached when its link resolves to a tree with our stamp.
+cached() { [ -f "$cache/$1/.fetch-src" ]; }
+todo=""
+for n in "$@"; do
+    if cached "$n"; then
+        echo "fetch-src: $(cat "$cache/$n/.fetch-src") (cached in $cache/$(readlink "$cache/$n"))"
+    else
+        todo="$todo $n"
+    fi
+done
+[ -n "$todo" ] || exit 0
+
+command -v apt-get >/dev/null 2>&1 || die "apt-get not found: this script fetches Debian source packages"
+command -v dpkg-source >/dev/null 2>&1 || die "dpkg-source not found: install dpkg-dev (sh boards/posix/deps.sh src)"
+
+# --- the Debian archive this machine uses -------------------------------
+# The first enabled deb or deb-src entry for a main suite (a codename or
+# stable/testing/..., not -security, -updates or -backports), from the
+# deb822 .sources files and the one-line sources.list form alike.
+# Prints "URI KEYRING" (KEYRING may be "-").
+sl=/etc/apt/sources.list
+sp=/etc/apt/sources.list.d
+eval "$(apt-config shell sl Dir::Etc::sourcelist/f sp Dir::Etc::sourceparts/d)"
+
+debian_archive() {
+    {
+        for f in "$sp"/*.sources; do [ -f "$f" ] && { cat "$f"; echo; }; done
+    } | awk '
+        function flush() {
+            if (types ~ /(^|[ \t])deb(-src)?([ \t]|$)/ && tolower(enabled) != "no" && uris != "") {
+                n = split(suites, s, /[ \t]+/)
+                for (i = 1; i <= n; i++)
+                    if (s[i] != "" && s[i] !~ /[-\/]/ && uris !~ /security/) {
+                        split(uris, u, /[ \t]+/); k = (key ~ /^\// ? key : "-")
+                        print u[1], k; found = 1; exit
+                    }
+            }
+            types = uris = suites = key = enabled = ""
+        }
+        /^[ \t]*#/ { next }
+        /^[ \t]*$/ { flush(); next }
+        /^[A-Za-z-]+:/ {
+            f = tolower($1); sub(/:$/, "", f); v = $0; sub(/^[^:]*:[ \t]*/, "", v)
+            if (f == "types") types = v; else if (f == "uris") uris = v
+            else if (f == "suites") suites = v; else if (f == "signed-by") key = v
+            else if (f == "enabled") enabled = v
+        }
+        END { if (!found) flush() }'
+    {
+        [ -f "$sl" ] && cat "$sl"
+        for f in "$sp"/*.list; do [ -f "$f" ] && cat "$f"; done
+    } | awk '
+        /^[ \t]*(deb|deb-src)[ \t]/ {
+            key = "-"; line = $0
+            if (match(line, /\[[^]]*\]/)) {
+                opts = substr(line, RSTART + 1, RLENGTH - 2)
+                line = substr(line, 1, RSTART - 1) substr(line, RSTART + RLENGTH)
+                if (match(opts, /signed-by=[^ \t]+/)) key = substr(opts, RSTART + 10, RLENGTH - 10)
+            }
+            split(line, w, /[ \t]+/); i = (w[1] == "" ? 2 : 1)
+            uri = w[i + 1]; suite = w[i + 2]
+            if (suite != "" && suite !~ /[-\/]/ && uri !~ /security/) { print uri, key; exit }
+        }'
+}
+
+if [ -n "${TVC_DEBIAN_MIRROR:-}" ]; then
+    uri=$TVC_DEBIAN_MIRROR; key=-
+else
+    set -- $(debian_archive | head -n 1)
+    [ $# = 2 ] || die "no Debian archive found in $sl or $sp/*.sources (set TVC_DEBIAN_MIRROR=http://deb.debian.org/debian)"
+    uri=$1; key=$2
+fi
+case $uri in
+http://*|https://*|file:/*) ;;
+*) die "unsupported archive URI '$uri' (set TVC_DEBIAN_MIRROR)" ;;
+esac
+[ "$key" = - ] && [ -f /usr/share/keyrings/debian-archive-keyring.gpg ] && key=/usr/share/keyrings/debian-archive-keyring.gpg
+opt=""
+[ "$key" != - ] && opt="[signed-by=$key] "
+
+# --- a private apt state under the cache --------------------------------
+mkdir -p "$cache" || die "cannot create $cache"
+shown=$cache
+cache=$(cd "$cache" && pwd)      # apt wants absolute paths
+apt=$cache/apt
+mkdir -p "$apt/lists/partial" "$apt/cache/archives/partial" "$apt/sources.list.d" "$apt/dl"
+suites=""
+for n in $todo; do
+    set -- $(spec "$n")
+    case " $suites " in *" $1 "*) ;; *) suites="$suites $1" ;; esac
+done
+: > "$apt/sources.list"
+for s in $suites; do echo "deb-src ${opt}$uri $s main" >> "$apt/sources.list"; done
+aptopts="-o Dir::Etc::SourceList=$apt/sources.list -o Dir::Etc::SourceParts=$apt/sources.list.d
+ -o Dir::State::Lists=$apt/lists -o Dir::Cache=$apt/cache"
+# apt downloads as its unprivileged _apt user when run as root: let it write
+# where it downloads
+if [ "$(id -u)" = 0 ] && id _apt >/dev/null 2>&1; then
+    chown _apt "$apt/dl" 2>/dev/null || true
+fi
+
+echo "fetch-src: Debian source index for$suites from $uri"
+# shellcheck disable=SC2086
+apt-get -q $aptopts update >"$apt/update.log" 2>&1 \
+    || { cat "$apt/update.log" >&2; die "apt-get update failed (log: $apt/update.log)"; }
+if grep -q '^[WE]:' "$apt/update.log"; then
+    grep '^[WE]:' "$apt/update.log" >&2
+    grep -q '^E:' "$apt/update.log" && die "apt-get update reported errors"
+fi
+
+for n in $todo; do
+    set -- $(spec "$n"); suite=$1; want=$2
+    # shellcheck disable=SC2086
+    ver=$(apt-cache $aptopts showsrc --only-source "$n" 2>/dev/null | awk -v want="$want" '
+        /^Package:/ { p = $2 } /^Version:/ { print $2 }' | while read -r v; do
+            up=${v#*:}; up=${up%-*}
+            # shellcheck disable=SC2254
+            case $up in $want) echo "$v"; break ;; esac
+        done)
+    [ -n "$ver" ] || die "$suite carries no $n source matching $want (apt-cache showsrc $n)"
+    echo "fetch-src: downloading $n $ver ($suite)"
+    rm -f "$apt/dl/${n}_"*
+    # shellcheck disable=SC2086
+    (cd "$apt/dl" && apt-get -q $aptopts source --download-only --only-source "$n=$ver") \
+        >"$apt/source-$n.log" 2>&1 \
+        || { cat "$apt/source-$n.log" >&2; die "apt-get source $n=$ver failed"; }
+    dsc=$(ls "$apt/dl/${n}_"*.dsc 2>/dev/null | head -n 1)
+    [ -n "$dsc" ] || die "apt-get source $n=$ver left no .dsc in $apt/dl"
+    up=${ver#*:}; up=${up%-*}; up=${up%+dfsg*}
+    dir=$n-$up
+    rm -rf "$cache/$dir" "$cache/$dir.tmp"
+    # dpkg-source checks every file against the .dsc's checksums (apt has
+    # checked the .dsc against the archive's signed index)
+    dpkg-source -q -x "$dsc" "$cache/$dir.tmp" >"$apt/unpack-$n.log" 2>&1 \
+        || { cat "$apt/unpack-$n.log" >&2; die "dpkg-source -x $dsc failed"; }
+    echo "$n $ver from Debian $suite" > "$cache/$dir.tmp/.fetch-src"
+    mv "$cache/$dir.tmp" "$cache/$dir"
+    ln -sfn "$dir" "$cache/$n"
+    # (dpkg-source leaves a copy of the upstream tarball beside the tree)
+    rm -f "$apt/dl/${n}_"* "$cache/${n}_"*
+    echo "fetch-src: $n $ver from Debian $suite (unpacked in $shown/$dir)"
+done
