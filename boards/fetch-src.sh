@@ -124,65 +124,63 @@ esac
 opt=""
 [ "$key" != - ] && opt="[signed-by=$key] "
 
-# --- a private apt state under the cache --------------------------------
+# --- one private apt state per source, under the cache ------------------
+# (one per source, so that `make -j mbedtls lwip` can fetch both at once)
 mkdir -p "$cache" || die "cannot create $cache"
 shown=$cache
 cache=$(cd "$cache" && pwd)      # apt wants absolute paths
-apt=$cache/apt
-mkdir -p "$apt/lists/partial" "$apt/cache/archives/partial" "$apt/sources.list.d" "$apt/dl"
-suites=""
-for n in $todo; do
-    set -- $(spec "$n")
-    case " $suites " in *" $1 "*) ;; *) suites="$suites $1" ;; esac
-done
-: > "$apt/sources.list"
-for s in $suites; do echo "deb-src ${opt}$uri $s main" >> "$apt/sources.list"; done
-aptopts="-o Dir::Etc::SourceList=$apt/sources.list -o Dir::Etc::SourceParts=$apt/sources.list.d
- -o Dir::State::Lists=$apt/lists -o Dir::Cache=$apt/cache"
-# apt downloads as its unprivileged _apt user when run as root: let it write
-# where it downloads
-if [ "$(id -u)" = 0 ] && id _apt >/dev/null 2>&1; then
-    chown _apt "$apt/dl" 2>/dev/null || true
-fi
-
-echo "fetch-src: Debian source index for$suites from $uri"
-# shellcheck disable=SC2086
-apt-get -q $aptopts update >"$apt/update.log" 2>&1 \
-    || { cat "$apt/update.log" >&2; die "apt-get update failed (log: $apt/update.log)"; }
-if grep -q '^[WE]:' "$apt/update.log"; then
-    grep '^[WE]:' "$apt/update.log" >&2
-    grep -q '^E:' "$apt/update.log" && die "apt-get update reported errors"
-fi
 
 for n in $todo; do
     set -- $(spec "$n"); suite=$1; want=$2
+    apt=$cache/apt/$n
+    rm -rf "$apt"
+    mkdir -p "$apt/lists/partial" "$apt/cache/archives/partial" "$apt/sources.list.d" "$apt/dl" \
+        || die "cannot create $apt"
+    echo "deb-src ${opt}$uri $suite main" > "$apt/sources.list"
+    aptopts="-o Dir::Etc::SourceList=$apt/sources.list -o Dir::Etc::SourceParts=$apt/sources.list.d
+     -o Dir::State::Lists=$apt/lists -o Dir::Cache=$apt/cache"
+    # apt downloads as its unprivileged _apt user when run as root: let it
+    # write where it downloads
+    if [ "$(id -u)" = 0 ] && id _apt >/dev/null 2>&1; then
+        chown _apt "$apt/dl" 2>/dev/null || true
+    fi
+
+    echo "fetch-src: $n: Debian $suite source index from $uri"
     # shellcheck disable=SC2086
-    ver=$(apt-cache $aptopts showsrc --only-source "$n" 2>/dev/null | awk -v want="$want" '
-        /^Package:/ { p = $2 } /^Version:/ { print $2 }' | while read -r v; do
+    apt-get -q $aptopts update >"$apt/update.log" 2>&1 \
+        || { cat "$apt/update.log" >&2; die "apt-get update failed (log: $apt/update.log)"; }
+    if grep -q '^[WE]:' "$apt/update.log"; then
+        grep '^[WE]:' "$apt/update.log" >&2
+        grep -q '^E:\|Failed to fetch' "$apt/update.log" \
+            && die "could not read Debian $suite's source index from $uri (log: $apt/update.log)"
+    fi
+
+    # shellcheck disable=SC2086
+    ver=$(apt-cache $aptopts showsrc --only-source "$n" 2>/dev/null | awk '/^Version:/ { print $2 }' |
+        while read -r v; do
             up=${v#*:}; up=${up%-*}
             # shellcheck disable=SC2254
             case $up in $want) echo "$v"; break ;; esac
         done)
-    [ -n "$ver" ] || die "$suite carries no $n source matching $want (apt-cache showsrc $n)"
-    echo "fetch-src: downloading $n $ver ($suite)"
-    rm -f "$apt/dl/${n}_"*
+    [ -n "$ver" ] || die "Debian $suite carries no $n source matching $want (see apt-cache showsrc $n)"
+    echo "fetch-src: $n: downloading $n $ver"
     # shellcheck disable=SC2086
     (cd "$apt/dl" && apt-get -q $aptopts source --download-only --only-source "$n=$ver") \
-        >"$apt/source-$n.log" 2>&1 \
-        || { cat "$apt/source-$n.log" >&2; die "apt-get source $n=$ver failed"; }
+        >"$apt/source.log" 2>&1 \
+        || { cat "$apt/source.log" >&2; die "apt-get source $n=$ver failed"; }
     dsc=$(ls "$apt/dl/${n}_"*.dsc 2>/dev/null | head -n 1)
     [ -n "$dsc" ] || die "apt-get source $n=$ver left no .dsc in $apt/dl"
     up=${ver#*:}; up=${up%-*}; up=${up%+dfsg*}
     dir=$n-$up
-    rm -rf "$cache/$dir" "$cache/$dir.tmp"
     # dpkg-source checks every file against the .dsc's checksums (apt has
-    # checked the .dsc against the archive's signed index)
-    dpkg-source -q -x "$dsc" "$cache/$dir.tmp" >"$apt/unpack-$n.log" 2>&1 \
-        || { cat "$apt/unpack-$n.log" >&2; die "dpkg-source -x $dsc failed"; }
-    echo "$n $ver from Debian $suite" > "$cache/$dir.tmp/.fetch-src"
-    mv "$cache/$dir.tmp" "$cache/$dir"
-    ln -sfn "$dir" "$cache/$n"
-    # (dpkg-source leaves a copy of the upstream tarball beside the tree)
-    rm -f "$apt/dl/${n}_"* "$cache/${n}_"*
-    echo "fetch-src: $n $ver from Debian $suite (unpacked in $shown/$dir)"
+    # checked the .dsc against the archive's signed index) and applies
+    # Debian's patches; it unpacks beside the download, then the tree moves
+    # into place whole.
+    dpkg-source -q -x "$dsc" "$apt/$dir" >"$apt/unpack.log" 2>&1 \
+        || { cat "$apt/unpack.log" >&2; die "dpkg-source -x $dsc failed"; }
+    echo "$n $ver from Debian $suite" > "$apt/$dir/.fetch-src"
+    rm -rf "$cache/$dir"
+    mv "$apt/$dir" "$cache/$dir" && ln -sfn "$dir" "$cache/$n" || die "cannot move $dir into $cache"
+    rm -rf "$apt/dl" "$apt"/*.orig.* "$apt/cache" "$apt/lists"
+    echo "fetch-src: $(cat "$cache/$dir/.fetch-src") (unpacked in $shown/$dir)"
 done
