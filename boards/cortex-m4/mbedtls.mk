@@ -53,7 +53,9 @@ $(MBEDTLS_OUT)/libmbedcrypto.a $(MBEDTLS_OUT)/libmbedx509.a $(MBEDTLS_OUT)/libmb
 	@$(AR) rcs $@ $^
 	@echo "  AR      $@"
 
-$(MBEDTLS_OUT)/%.o: $(MBEDTLS_DIR)/library/%.c boards/cortex-m4/mbedtls_config.h
+# (each object also depends on the fetch's stamp: the unpacked sources keep
+# their release dates, so a newly fetched version could look older)
+$(MBEDTLS_OUT)/%.o: $(MBEDTLS_DIR)/library/%.c $(MBEDTLS_DIR)/.fetch-src boards/cortex-m4/mbedtls_config.h
 	@mkdir -p $(dir $@)
 	@echo "  CC      $@"
 	@$(CC) -std=c99 $(MBEDTLS_WARN) $(TP_ARCH) $(MBEDTLS_CPPFLAGS) -I$(MBEDTLS_DIR)/include \
@@ -64,7 +66,7 @@ $(MBEDTLS_OUT)/%.o: $(MBEDTLS_DIR)/library/%.c boards/cortex-m4/mbedtls_config.h
 MB_GLUE := src/tls_mbedtls.c src/hash_mbedtls.c
 MB_GLUE_OBJ := $(MB_GLUE:src/%.c=$(MBEDTLS_OUT)/glue/%.o)
 mbedtls-glue: $(MB_GLUE_OBJ)
-$(MBEDTLS_OUT)/glue/%.o: src/%.c boards/cortex-m4/mbedtls_config.h | $(BOARD_PREREQ)
+$(MBEDTLS_OUT)/glue/%.o: src/%.c $(MBEDTLS_DIR)/.fetch-src boards/cortex-m4/mbedtls_config.h | $(BOARD_PREREQ)
 	@mkdir -p $(dir $@)
 	$(CC) $(STD) $(WARN) $(BOARD_ARCH) $(CFLAGS) $(INC) $(MBEDTLS_CPPFLAGS) \
 	  -isystem $(MBEDTLS_DIR)/include $(CPPFLAGS) -MMD -MP -c $< -o $@
@@ -77,7 +79,16 @@ $(LWIP_OUT)/liblwip.a: $(LWIP_OBJ)
 	@rm -f $@
 	@$(AR) rcs $@ $^
 	@echo "  AR      $@"
-$(LWIP_OUT)/%.o: $(LWIP_DIR)/src/%.c boards/cortex-m4/lwipopts.h boards/cortex-m4/lwip/arch/cc.h
+$(LWIP_OUT)/%.o: $(LWIP_DIR)/src/%.c $(LWIP_DIR)/.fetch-src boards/cortex-m4/lwipopts.h boards/cortex-m4/lwip/arch/cc.h
 	@mkdir -p $(dir $@)
 	@echo "  CC      $@"
 	@$(CC) -std=c99 $(LWIP_WARN) $(TP_ARCH) $(LWIP_CPPFLAGS) -MMD -MP -c $< -o $@
+
+# Flash of each library as built (the image's --gc-sections link keeps less).
+.PHONY: size-libs
+size-libs:
+	@for a in $(MBEDTLS_OUT)/libmbedcrypto.a $(MBEDTLS_OUT)/libmbedx509.a \
+	          $(MBEDTLS_OUT)/libmbedtls.a $(LWIP_OUT)/liblwip.a; do \
+	  [ -f $$a ] || continue; \
+	  $(SIZE) -t $$a | tail -n 1 | awk -v a=$$a '{printf "  %-40s text %7d  data %5d  bss %6d\n", a, $$1, $$2, $$3}'; \
+	done
