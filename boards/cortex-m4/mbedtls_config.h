@@ -98,6 +98,9 @@
 /* ---- X.509 ------------------------------------------------------------ */
 #define MBEDTLS_X509_USE_C
 #define MBEDTLS_X509_CRT_PARSE_C
+/* TLS 1.3 offers the rsa_pss_rsae signature algorithms (the only RSA ones
+ * a TLS 1.3 server may sign its handshake with) only with this */
+#define MBEDTLS_X509_RSASSA_PSS_SUPPORT
 
 /* ---- PSA crypto (3.6 runs TLS 1.3 over it) ---------------------------- */
 #define MBEDTLS_PSA_CRYPTO_C
