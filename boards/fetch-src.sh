@@ -44,8 +44,18 @@ spec() {
 }
 for n in "$@"; do spec "$n" >/dev/null || die "unknown source '$n' (known: mbedtls lwip)"; done
 
-# A name is cached when its link resolves to a tree with our stamp.
-cached() { [ -f "$cache/$1/.fetch-src" ]; }
+# The upstream part of a Debian version: 1:3.6.6-0.1~deb13u1 -> 3.6.6
+upstream() { v=${1#*:}; echo "${v%-*}"; }
+
+# A name is cached when its link resolves to a tree with our stamp
+# ("name version from Debian suite") of a version the table still wants.
+cached() {
+    [ -f "$cache/$1/.fetch-src" ] || return 1
+    s=$(spec "$1"); read -r _ v _ < "$cache/$1/.fetch-src" || return 1
+    # shellcheck disable=SC2254
+    case $(upstream "$v") in ${s#* }) return 0 ;; esac
+    return 1
+}
 todo=""
 for n in "$@"; do
     if cached "$n"; then
@@ -112,9 +122,9 @@ debian_archive() {
 if [ -n "${TVC_DEBIAN_MIRROR:-}" ]; then
     uri=$TVC_DEBIAN_MIRROR; key=-
 else
-    set -- $(debian_archive | head -n 1)
-    [ $# = 2 ] || die "no Debian archive found in $sl or $sp/*.sources (set TVC_DEBIAN_MIRROR=http://deb.debian.org/debian)"
-    uri=$1; key=$2
+    found=$(debian_archive | head -n 1)
+    uri=${found% *}; key=${found#* }
+    [ -n "$found" ] || die "no Debian archive found in $sl or $sp/*.sources (set TVC_DEBIAN_MIRROR=http://deb.debian.org/debian)"
 fi
 case $uri in
 http://*|https://*|file:/*) ;;
@@ -131,7 +141,7 @@ shown=$cache
 cache=$(cd "$cache" && pwd)      # apt wants absolute paths
 
 for n in $todo; do
-    set -- $(spec "$n"); suite=$1; want=$2
+    s=$(spec "$n"); suite=${s% *}; want=${s#* }
     apt=$cache/apt/$n
     rm -rf "$apt"
     mkdir -p "$apt/lists/partial" "$apt/cache/archives/partial" "$apt/sources.list.d" "$apt/dl" \
@@ -158,9 +168,8 @@ for n in $todo; do
     # shellcheck disable=SC2086
     ver=$(apt-cache $aptopts showsrc --only-source "$n" 2>/dev/null | awk '/^Version:/ { print $2 }' |
         while read -r v; do
-            up=${v#*:}; up=${up%-*}
             # shellcheck disable=SC2254
-            case $up in $want) echo "$v"; break ;; esac
+            case $(upstream "$v") in $want) echo "$v"; break ;; esac
         done)
     [ -n "$ver" ] || die "Debian $suite carries no $n source matching $want (see apt-cache showsrc $n)"
     echo "fetch-src: $n: downloading $n $ver"
@@ -168,10 +177,10 @@ for n in $todo; do
     (cd "$apt/dl" && apt-get -q $aptopts source --download-only --only-source "$n=$ver") \
         >"$apt/source.log" 2>&1 \
         || { cat "$apt/source.log" >&2; die "apt-get source $n=$ver failed"; }
-    dsc=$(ls "$apt/dl/${n}_"*.dsc 2>/dev/null | head -n 1)
+    dsc=""
+    for f in "$apt/dl/${n}_"*.dsc; do [ -f "$f" ] && dsc=$f; done
     [ -n "$dsc" ] || die "apt-get source $n=$ver left no .dsc in $apt/dl"
-    up=${ver#*:}; up=${up%-*}; up=${up%+dfsg*}
-    dir=$n-$up
+    up=$(upstream "$ver"); dir=$n-${up%+dfsg*}
     # dpkg-source checks every file against the .dsc's checksums (apt has
     # checked the .dsc against the archive's signed index) and applies
     # Debian's patches; it unpacks beside the download, then the tree moves
@@ -179,8 +188,9 @@ for n in $todo; do
     dpkg-source -q -x "$dsc" "$apt/$dir" >"$apt/unpack.log" 2>&1 \
         || { cat "$apt/unpack.log" >&2; die "dpkg-source -x $dsc failed"; }
     echo "$n $ver from Debian $suite" > "$apt/$dir/.fetch-src"
-    rm -rf "$cache/$dir"
-    mv "$apt/$dir" "$cache/$dir" && ln -sfn "$dir" "$cache/$n" || die "cannot move $dir into $cache"
+    rm -rf "${cache:?}/$dir"
+    mv "$apt/$dir" "$cache/$dir" || die "cannot move $dir into $cache"
+    ln -sfn "$dir" "$cache/$n" || die "cannot link $cache/$n"
     rm -rf "$apt/dl" "$apt"/*.orig.* "$apt/cache" "$apt/lists"
     echo "fetch-src: $(cat "$cache/$dir/.fetch-src") (unpacked in $shown/$dir)"
 done

@@ -45,6 +45,7 @@ MB_CRYPTO := $(filter-out $(MB_X509) $(MB_TLS),$(MB_ALL))
 mbedtls_objs = $(addprefix $(MBEDTLS_OUT)/,$(1:.c=.o))
 
 mbedtls-libs: $(MBEDTLS_OUT)/libmbedcrypto.a $(MBEDTLS_OUT)/libmbedx509.a $(MBEDTLS_OUT)/libmbedtls.a
+	@:
 $(MBEDTLS_OUT)/libmbedcrypto.a: $(call mbedtls_objs,$(MB_CRYPTO))
 $(MBEDTLS_OUT)/libmbedx509.a: $(call mbedtls_objs,$(MB_X509))
 $(MBEDTLS_OUT)/libmbedtls.a: $(call mbedtls_objs,$(MB_TLS))
@@ -66,6 +67,7 @@ $(MBEDTLS_OUT)/%.o: $(MBEDTLS_DIR)/library/%.c $(MBEDTLS_DIR)/.fetch-src boards/
 MB_GLUE := src/tls_mbedtls.c src/hash_mbedtls.c
 MB_GLUE_OBJ := $(MB_GLUE:src/%.c=$(MBEDTLS_OUT)/glue/%.o)
 mbedtls-glue: $(MB_GLUE_OBJ)
+	@:
 $(MBEDTLS_OUT)/glue/%.o: src/%.c $(MBEDTLS_DIR)/.fetch-src boards/cortex-m4/mbedtls_config.h | $(BOARD_PREREQ)
 	@mkdir -p $(dir $@)
 	$(CC) $(STD) $(WARN) $(BOARD_ARCH) $(CFLAGS) $(INC) $(MBEDTLS_CPPFLAGS) \
@@ -75,6 +77,7 @@ LWIP_SRC := $(wildcard $(LWIP_DIR)/src/core/*.c $(LWIP_DIR)/src/core/ipv4/*.c) \
             $(LWIP_DIR)/src/netif/ethernet.c
 LWIP_OBJ := $(patsubst $(LWIP_DIR)/src/%.c,$(LWIP_OUT)/%.o,$(LWIP_SRC))
 lwip-lib: $(LWIP_OUT)/liblwip.a
+	@:
 $(LWIP_OUT)/liblwip.a: $(LWIP_OBJ)
 	@rm -f $@
 	@$(AR) rcs $@ $^
