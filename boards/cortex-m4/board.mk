@@ -33,3 +33,6 @@ $(BUILD)/include/jsmn.h: | deps
 	@h='$(call host_header,jsmn.h)'; \
 	if [ -z "$$h" ]; then echo "cortex-m4: $(HOSTCC) finds no jsmn.h (libjsmn-dev)" >&2; exit 1; fi; \
 	cp "$$h" $@
+
+# mbedTLS and lwIP from Debian's sources: make BOARD=cortex-m4 mbedtls lwip
+include boards/cortex-m4/mbedtls.mk

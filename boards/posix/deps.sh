@@ -1,9 +1,11 @@
 #!/bin/sh
 # Make sure the Debian packages libtvc builds (and tests) with are present.
-# usage: deps.sh build|demo|test|cross CC
+# usage: deps.sh build|demo|test|cross|src CC
 #   cross: the Cortex-M toolchain (CC is the cross compiler) and the host's
 #   jsmn header it is given; test checks the cross toolchain too (make test
 #   builds BOARD=cortex-m4) and QEMU, which runs its firmware test image.
+#   src: what boards/fetch-src.sh needs to unpack Debian source packages
+#   (dpkg-source and the decompressors).
 # Installs what is missing when run as root on a Debian system; otherwise
 # stops and prints the exact command to run.
 set -u
@@ -18,8 +20,13 @@ if [ "$what" = cross ]; then
     # cross build (the portable core includes no mbedTLS header)
     printf '#include <jsmn.h>\n' | cc -E -x c - >/dev/null 2>&1 || pkgs="$pkgs libjsmn-dev"
 else
-    have_header mbedtls/ssl.h || pkgs="$pkgs libmbedtls-dev"
-    have_header jsmn.h || pkgs="$pkgs libjsmn-dev"
+    [ "$what" = src ] || have_header mbedtls/ssl.h || pkgs="$pkgs libmbedtls-dev"
+    [ "$what" = src ] || have_header jsmn.h || pkgs="$pkgs libjsmn-dev"
+fi
+if [ "$what" = src ]; then
+    command -v dpkg-source >/dev/null 2>&1 || pkgs="$pkgs dpkg-dev"
+    command -v xz >/dev/null 2>&1 || pkgs="$pkgs xz-utils"
+    command -v bzip2 >/dev/null 2>&1 || pkgs="$pkgs bzip2"
 fi
 if [ "$what" = cross ] || [ "$what" = test ]; then
     xcc=arm-none-eabi-gcc

@@ -1,0 +1,80 @@
+/*
+ * lwIP 2.1.3 options for the cortex-m4 board: no OS (NO_SYS=1), the raw
+ * TCP API only, IPv4 over Ethernet, a DNS client; sized for one TLS
+ * connection at a time.  Used by boards/cortex-m4/mbedtls.mk (make lwip)
+ * and by every file that includes an lwIP header.
+ *
+ * The board provides sys_now() (milliseconds, for the timeouts) and what
+ * lwip/arch/cc.h names (a random number for DNS, the assert hook).
+ */
+#ifndef TVC_BOARD_LWIPOPTS_H
+#define TVC_BOARD_LWIPOPTS_H
+
+/* ---- No OS, raw API only ---------------------------------------------- */
+#define NO_SYS                    1
+#define SYS_LIGHTWEIGHT_PROT      0    /* one super loop, no interrupts into lwIP */
+#define LWIP_SOCKET               0
+#define LWIP_NETCONN              0
+#define LWIP_TIMERS               1    /* sys_check_timeouts() from the loop */
+
+/* ---- Protocols --------------------------------------------------------- */
+#define LWIP_IPV4                 1
+#define LWIP_IPV6                 0
+#define LWIP_ARP                  1
+#define LWIP_ETHERNET             1
+#define LWIP_ICMP                 1
+#define LWIP_RAW                  0
+#define LWIP_UDP                  1    /* for DNS */
+#define LWIP_TCP                  1
+#define LWIP_IGMP                 0
+#define LWIP_AUTOIP               0
+/* Static addressing: under QEMU's user network the guest is 10.0.2.15/24,
+ * gateway (and the host) 10.0.2.2, DNS 10.0.2.3; the board sets them. */
+#define LWIP_DHCP                 0
+#define LWIP_DNS                  1
+#define DNS_TABLE_SIZE            2
+#define DNS_MAX_SERVERS           1
+#define DNS_MAX_NAME_LENGTH       128
+#define IP_REASSEMBLY             0    /* the TCP MSS keeps datagrams whole */
+#define IP_FRAG                   0
+#define LWIP_NETIF_TX_SINGLE_PBUF 1    /* one contiguous frame per send: simple drivers */
+
+/* ---- TCP ---------------------------------------------------------------
+ * A server sends 16 KB TLS records, but the window need not hold a whole
+ * one: the port moves received data on into mbedTLS's 16 KB input buffer
+ * and calls tcp_recved(), reopening the window, so a record streams
+ * through a 4-segment window.  The pbuf pool only has to cover that
+ * window.  The client's own records are at most 4 KB
+ * (MBEDTLS_SSL_OUT_CONTENT_LEN); a send larger than TCP_SND_BUF goes out
+ * in parts, as the port's send returns how much it took. */
+#define TCP_MSS                   1460
+#define TCP_WND                   (4 * TCP_MSS)
+#define TCP_SND_BUF               (2 * TCP_MSS)
+#define TCP_SND_QUEUELEN          (4 * TCP_SND_BUF / TCP_MSS)
+#define TCP_QUEUE_OOSEQ           0    /* no out-of-order queue: RAM over speed */
+#define LWIP_TCP_KEEPALIVE        0
+#define LWIP_ALTCP                0
+
+/* ---- Memory: a small heap for outgoing data, pools for the rest -------- */
+#define MEM_ALIGNMENT             4
+#define MEM_SIZE                  (TCP_SND_BUF + 1536)
+#define MEMP_NUM_PBUF             4
+#define MEMP_NUM_RAW_PCB          0
+#define MEMP_NUM_UDP_PCB          1
+#define MEMP_NUM_TCP_PCB          2    /* the connection, and one in TIME-WAIT */
+#define MEMP_NUM_TCP_PCB_LISTEN   1
+#define MEMP_NUM_TCP_SEG          (TCP_SND_QUEUELEN + 2)
+#define MEMP_NUM_ARP_QUEUE        2
+#define ARP_TABLE_SIZE            2
+#define PBUF_POOL_SIZE            5    /* TCP_WND plus headers */
+
+/* ---- Off: statistics, debug, extras ------------------------------------ */
+#define LWIP_STATS                0
+#define LWIP_NETIF_HOSTNAME       0
+#define LWIP_NETIF_STATUS_CALLBACK 0
+#define LWIP_NETIF_LINK_CALLBACK  0
+#define LWIP_HAVE_LOOPIF          0
+#define LWIP_NETIF_LOOPBACK       0
+#define LWIP_DEBUG_TIMERNAMES     0
+
+#endif /* TVC_BOARD_LWIPOPTS_H */
