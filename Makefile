@@ -67,6 +67,7 @@ PROG := $(BUILD)/tvc
 # The Cortex-M4 firmware test image (make BOARD=cortex-m4 firmware-tests).
 ifeq ($(BOARD),cortex-m4)
 include tests/firmware/firmware.mk
+include tests/firmware/net.mk
 endif
 
 # The core without mbedTLS: every source but the mbedTLS glue, compiled with
