@@ -145,6 +145,45 @@ static void raw_cases(uint16_t srv)
     port.close(port.ctx, sock);
 }
 
+/* Names, handles and addresses: no DNS server is set, so an unknown name
+ * fails in connect(); the socket table is full at TVC_LWIP_MAX_SOCKS; a
+ * silent first address (no host answers ARP for 10.0.2.99) is dropped
+ * after attempt_ms and the second one connects. */
+static void table_cases(uint16_t srv)
+{
+    char spec[64];
+    int socks[TVC_LWIP_MAX_SOCKS], i, sock, rc;
+    uint64_t t0, dt;
+
+    t0 = port.now_ms(port.ctx);
+    rc = port.connect(port.ctx, "no-such-host.invalid", srv);
+    check(rc == TVC_ERR_DNS && port.now_ms(port.ctx) - t0 < 1000,
+          "port: a name neither in the table nor in DNS gives TVC_ERR_DNS");
+
+    for (i = 0; i < TVC_LWIP_MAX_SOCKS; i++)
+        socks[i] = port.connect(port.ctx, "10.0.2.2", srv);
+    rc = port.connect(port.ctx, "10.0.2.2", srv);
+    check(socks[0] >= 0 && socks[TVC_LWIP_MAX_SOCKS - 1] >= 0 && rc == TVC_ERR_NOSPACE,
+          "port: TVC_ERR_NOSPACE when every handle is in use");
+    for (i = 0; i < TVC_LWIP_MAX_SOCKS; i++)
+        port.close(port.ctx, socks[i]);
+
+    snprintf(spec, sizeof spec, "two.test:%u:10.0.2.99,10.0.2.2", (unsigned)srv);
+    check(tvc_lwip_resolve_add(&lw, spec) == 0, "port: resolve entry with two addresses");
+    lw.attempt_ms = 500;
+    t0 = port.now_ms(port.ctx);
+    sock = port.connect(port.ctx, "two.test", srv);
+    do
+        rc = port.connect_poll(port.ctx, sock, 100);
+    while (sock >= 0 && rc == TVC_ERR_AGAIN && port.now_ms(port.ctx) - t0 < 5000);
+    dt = port.now_ms(port.ctx) - t0;
+    printf("     two addresses: %d after %lu ms\n", rc, (unsigned long)dt);
+    check(sock >= 0 && rc == 0 && dt >= 500 && dt < 3000,
+          "port: a silent first address is dropped after attempt_ms, the second connects");
+    port.close(port.ctx, sock);
+    lw.attempt_ms = TVC_LWIP_ATTEMPT_MS;
+}
+
 int main(void)
 {
     static const uint8_t mac[6] = {0x02, 0x00, 0x00, 0x00, 0x00, 0x01};
@@ -188,6 +227,7 @@ int main(void)
     tvc_http_client_init(&client, &port, NULL, hdr_buf, sizeof hdr_buf, io_buf, sizeof io_buf);
 
     raw_cases((uint16_t)srv);
+    table_cases((uint16_t)srv);
 
     /* 1: a ~1 MB file with Content-Length, through the resolve table */
     snprintf(url, sizeof url, "http://files.test:%lu/big.bin", srv);
