@@ -67,6 +67,7 @@ PROG := $(BUILD)/tvc
 # The Cortex-M4 firmware test image (make BOARD=cortex-m4 firmware-tests).
 ifeq ($(BOARD),cortex-m4)
 include tests/firmware/firmware.mk
+include tests/firmware/net.mk
 endif
 
 # The core without mbedTLS: every source but the mbedTLS glue, compiled with
@@ -188,7 +189,8 @@ test: deps-test
 	@$(MAKE) --no-print-directory check-alloc check-symbols check-clang check-float check-minimal
 	@$(MAKE) --no-print-directory BOARD=cortex-m4 BUILD=$(BUILD)/cortex-m4 lib check-float check-minimal size \
 	  firmware-tests
-	@$(MAKE) --no-print-directory BOARD=cortex-m4 BUILD=$(BUILD)/cortex-m4 SRC_CACHE=$(BUILD)/src mbedtls lwip size-libs
+	@$(MAKE) --no-print-directory BOARD=cortex-m4 BUILD=$(BUILD)/cortex-m4 SRC_CACHE=$(BUILD)/src mbedtls lwip size-libs \
+	  net-test
 	@sh tests/run.sh $(BUILD) $(BUILD)/san $(BUILD)/minimal $(BUILD)/cortex-m4
 
 demo: deps-demo
@@ -231,7 +233,8 @@ uninstall:
 clean:
 	rm -rf $(BUILD) demo-out
 
--include $(wildcard $(BUILD)/*/*.d $(BUILD)/*/*/*.d $(BUILD)/*/*/*/*.d)
+# (only files: the fetched sources under $(BUILD)/src have directories named *.d)
+-include $(foreach f,$(wildcard $(BUILD)/*/*.d $(BUILD)/*/*/*.d $(BUILD)/*/*/*/*.d),$(if $(wildcard $(f)/.),,$(f)))
 
 # Keep test objects between runs (they are intermediate to make).
 .SECONDARY:

@@ -40,6 +40,10 @@ for dir in "$@"; do
     # The core unit tests on the emulated Cortex-M4 (BOARD=cortex-m4).
     [ -f "$dir/fw/tests.elf" ] && run_one "$dir/fw/tests.elf: tests/firmware/run_qemu_tests.sh" \
         sh "$here/firmware/run_qemu_tests.sh" "$dir/fw/tests.elf"
+    # The LAN9118 driver, lwIP and the lwIP port on the emulated board,
+    # against a server on the host's loopback (QEMU's user network).
+    [ -f "$dir/fw/net_test.elf" ] && run_one "$dir/fw/net_test.elf: tests/firmware/run_net_test.sh" \
+        sh "$here/firmware/run_net_test.sh" "$dir/fw/net_test.elf"
 done
 echo "$total_pass passed, $total_fail failed"
 [ "$total_fail" = 0 ]
