@@ -18,7 +18,8 @@ FW_INC := -Itests -Itests/firmware/include -Iboards/cortex-m4
 FW_STACK := 0x10000
 FW_SRC := boards/cortex-m4/startup.c boards/cortex-m4/board.c boards/cortex-m4/syscalls.c \
           tests/firmware/run_tests.c tests/firmware/harness_fw.c tests/firmware/posix_shim.c \
-          tests/firmware/printf_c99.c tests/fake_port.c
+          tests/firmware/printf_c99.c tests/fake_port.c \
+          boards/cortex-m4/fw_store.c tests/firmware/test_fw_store.c
 FW_OBJ := $(FW_SRC:%.c=$(FW_DIR)/%.o) $(FW_SUITES:%=$(FW_DIR)/suite_%.o)
 
 .PHONY: firmware-tests
