@@ -121,19 +121,21 @@ long fw_host_read(const char *path, char *buf, size_t cap)
 static char cmdline[FW_CMDLINE_MAX];
 static int have_cmdline;
 
+static size_t cmdline_len;
+
+/* The words are NUL-separated after fw_platform_init() (blanks turned into
+ * NULs); empty strings between them are skipped. */
 const char *fw_arg(const char *key)
 {
-    size_t klen = strlen(key);
-    const char *p = cmdline;
+    size_t klen = strlen(key), i = 0, n;
 
     if (!have_cmdline)
         return NULL;
-    /* words are NUL-separated after fw_platform_init(); the list ends
-     * with an empty word */
-    while (*p) {
-        if (strncmp(p, key, klen) == 0 && p[klen] == '=')
-            return p + klen + 1;
-        p += strlen(p) + 1;
+    while (i < cmdline_len) {
+        n = strlen(cmdline + i);
+        if (n > klen && strncmp(cmdline + i, key, klen) == 0 && cmdline[i + klen] == '=')
+            return cmdline + i + klen + 1;
+        i += n + 1;
     }
     return NULL;
 }
@@ -144,20 +146,12 @@ long fw_host_read_arg(const char *key, char *buf, size_t cap)
     return path ? fw_host_read(path, buf, cap) : -1;
 }
 
-/* Split the line into NUL-terminated words in place, ending with "". */
 static void split_words(void)
 {
-    char *r = cmdline, *w = cmdline;
-    while (*r) {
-        while (*r == ' ' || *r == '\t')
-            r++;
-        if (!*r)
-            break;
-        while (*r && *r != ' ' && *r != '\t')
-            *w++ = *r++;
-        *w++ = '\0';
-    }
-    *w = '\0'; /* w < cmdline + FW_CMDLINE_MAX: never longer than the line */
+    size_t i;
+    for (i = 0; i < cmdline_len; i++)
+        if (cmdline[i] == ' ' || cmdline[i] == '\t')
+            cmdline[i] = '\0';
 }
 
 /* ------------------------------------------------------------------ */
@@ -379,6 +373,7 @@ size_t fw_static_ram(void)
 int fw_platform_init(void)
 {
     uint32_t t;
+    int n;
 
     arena_init();
     boot_ms = fw_now_ms(NULL);
@@ -387,10 +382,12 @@ int fw_platform_init(void)
     if (boot_unix >= 0)
         (void)mbedtls_platform_set_time(fw_mbedtls_time);
 
-    if (board_cmdline(cmdline, sizeof cmdline) < 0) {
+    n = board_cmdline(cmdline, sizeof cmdline);
+    if (n < 0) {
         have_cmdline = 0;
         return -1;
     }
+    cmdline_len = (size_t)n;
     split_words();
     have_cmdline = 1;
     parse_seed(fw_arg("seed"));
