@@ -189,6 +189,7 @@ test: deps-test
 	@$(MAKE) --no-print-directory BOARD=cortex-m4 BUILD=$(BUILD)/cortex-m4 lib check-float check-minimal size \
 	  firmware-tests
 	@$(MAKE) --no-print-directory BOARD=cortex-m4 BUILD=$(BUILD)/cortex-m4 SRC_CACHE=$(BUILD)/src mbedtls lwip size-libs
+	@$(MAKE) --no-print-directory BOARD=cortex-m4 BUILD=$(BUILD)/cortex-m4 SRC_CACHE=$(BUILD)/src fw-tls-test
 	@sh tests/run.sh $(BUILD) $(BUILD)/san $(BUILD)/minimal $(BUILD)/cortex-m4
 
 demo: deps-demo
@@ -231,7 +232,8 @@ uninstall:
 clean:
 	rm -rf $(BUILD) demo-out
 
--include $(wildcard $(BUILD)/*/*.d $(BUILD)/*/*/*.d $(BUILD)/*/*/*/*.d)
+# (not under the source cache: mbedTLS ships a directory named ChangeLog.d)
+-include $(filter-out $(BUILD)/src/%,$(wildcard $(BUILD)/*/*.d $(BUILD)/*/*/*.d $(BUILD)/*/*/*/*.d))
 
 # Keep test objects between runs (they are intermediate to make).
 .SECONDARY:

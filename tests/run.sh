@@ -40,6 +40,9 @@ for dir in "$@"; do
     # The core unit tests on the emulated Cortex-M4 (BOARD=cortex-m4).
     [ -f "$dir/fw/tests.elf" ] && run_one "$dir/fw/tests.elf: tests/firmware/run_qemu_tests.sh" \
         sh "$here/firmware/run_qemu_tests.sh" "$dir/fw/tests.elf"
+    # libtvc's TLS glue over mbedTLS 3.6 on the emulated Cortex-M4, no network.
+    [ -f "$dir/fwtls/tls_smoke.elf" ] && run_one "$dir/fwtls/tls_smoke.elf: tests/firmware/run_tls_smoke.sh" \
+        sh "$here/firmware/run_tls_smoke.sh" "$dir/fwtls/tls_smoke.elf"
 done
 echo "$total_pass passed, $total_fail failed"
 [ "$total_fail" = 0 ]

@@ -71,5 +71,6 @@ $(FWTLS_ELF): $(FWTLS_OBJ) $(MB_GLUE_OBJ) $(LIB) $(FWTLS_LIBS) $(FW_LD)
 	  $(FW_WRAP) -Wl,-Map=$(FWTLS_DIR)/tls_smoke.map -o $@ $(FWTLS_OBJ) $(MB_GLUE_OBJ) $(LIB) \
 	  -Wl,--start-group $(FWTLS_LIBS) -lc -lgcc -Wl,--end-group
 	@$(SIZE) $@
+	@python3 boards/cortex-m4/map_split.py $(FWTLS_DIR)/tls_smoke.map
 
 -include $(wildcard $(FWTLS_DIR)/*/*.d $(FWTLS_DIR)/*/*/*.d)
