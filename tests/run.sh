@@ -44,6 +44,9 @@ for dir in "$@"; do
     # against a server on the host's loopback (QEMU's user network).
     [ -f "$dir/fw/net_test.elf" ] && run_one "$dir/fw/net_test.elf: tests/firmware/run_net_test.sh" \
         sh "$here/firmware/run_net_test.sh" "$dir/fw/net_test.elf"
+    # libtvc's TLS glue over mbedTLS 3.6 on the emulated Cortex-M4, no network.
+    [ -f "$dir/fwtls/tls_smoke.elf" ] && run_one "$dir/fwtls/tls_smoke.elf: tests/firmware/run_tls_smoke.sh" \
+        sh "$here/firmware/run_tls_smoke.sh" "$dir/fwtls/tls_smoke.elf"
 done
 echo "$total_pass passed, $total_fail failed"
 [ "$total_fail" = 0 ]

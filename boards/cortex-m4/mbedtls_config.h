@@ -36,6 +36,10 @@
  * mbedtls_memory_buffer_alloc_init() points at the static arena */
 #define MBEDTLS_PLATFORM_MEMORY
 #define MBEDTLS_MEMORY_BUFFER_ALLOC_C
+/* the arena's high-water mark (mbedtls_memory_buffer_alloc_max_get(), which
+ * boards/cortex-m4/fw_platform.c prints); costs a few counters and the
+ * allocator's fatal-error messages on stderr */
+#define MBEDTLS_MEMORY_DEBUG
 /* No C library defaults: calloc/free are unset until the arena is set
  * (so newlib's malloc is never linked), time() is never called.  What
  * mbedTLS still takes from newlib is named here: snprintf (X.509 names)

@@ -18,7 +18,8 @@ FW_INC := -Itests -Itests/firmware/include -Iboards/cortex-m4
 FW_STACK := 0x10000
 FW_SRC := boards/cortex-m4/startup.c boards/cortex-m4/board.c boards/cortex-m4/syscalls.c \
           tests/firmware/run_tests.c tests/firmware/harness_fw.c tests/firmware/posix_shim.c \
-          tests/firmware/printf_c99.c tests/fake_port.c
+          tests/firmware/printf_c99.c tests/fake_port.c \
+          boards/cortex-m4/fw_store.c tests/firmware/test_fw_store.c
 FW_OBJ := $(FW_SRC:%.c=$(FW_DIR)/%.o) $(FW_SUITES:%=$(FW_DIR)/suite_%.o)
 
 .PHONY: firmware-tests
@@ -39,3 +40,37 @@ $(FW_ELF): $(FW_OBJ) $(LIB) $(FW_LD)
 	@$(SIZE) $@
 
 -include $(wildcard $(FW_DIR)/*.d $(FW_DIR)/*/*.d $(FW_DIR)/*/*/*.d)
+
+# The TLS smoke test (no network):  make BOARD=cortex-m4 fw-tls-test
+#   -> $(BUILD)/fwtls/tls_smoke.elf, run by tests/firmware/run_tls_smoke.sh.
+# libtvc's mbedTLS glue (built by `make mbedtls` against the fetched 3.6
+# headers) and mbedTLS itself, with the board's platform hooks and RAM
+# store.  The store is sized down for this image (it holds only the CA).
+FWTLS_DIR := $(BUILD)/fwtls
+FWTLS_ELF := $(FWTLS_DIR)/tls_smoke.elf
+FWTLS_DEFS := -DFW_STORE_ARENA=4096 -DFW_STORE_FILES=8 -DFW_STORE_HANDLES=4
+FWTLS_SRC := boards/cortex-m4/startup.c boards/cortex-m4/board.c boards/cortex-m4/syscalls.c \
+             boards/cortex-m4/fw_platform.c boards/cortex-m4/fw_store.c \
+             tests/firmware/tls_smoke.c tests/harness.c tests/firmware/printf_c99.c
+FWTLS_OBJ := $(FWTLS_SRC:%.c=$(FWTLS_DIR)/%.o)
+FWTLS_LIBS := $(MBEDTLS_OUT)/libmbedtls.a $(MBEDTLS_OUT)/libmbedx509.a $(MBEDTLS_OUT)/libmbedcrypto.a
+
+.PHONY: fw-tls-test fw-tls-image
+fw-tls-test: | deps
+	@$(MAKE) --no-print-directory mbedtls
+	@$(MAKE) --no-print-directory fw-tls-image
+fw-tls-image: $(FWTLS_ELF)
+
+$(FWTLS_DIR)/%.o: %.c $(MBEDTLS_DIR)/.fetch-src boards/cortex-m4/mbedtls_config.h | deps $(BOARD_PREREQ)
+	@mkdir -p $(dir $@)
+	$(CC) $(STD) $(WARN) $(BOARD_ARCH) $(CFLAGS) $(INC) $(FW_INC) $(FWTLS_DEFS) $(MBEDTLS_CPPFLAGS) \
+	  -isystem $(MBEDTLS_DIR)/include $(CPPFLAGS) -MMD -MP -c $< -o $@
+
+$(FWTLS_ELF): $(FWTLS_OBJ) $(MB_GLUE_OBJ) $(LIB) $(FWTLS_LIBS) $(FW_LD)
+	$(CC) $(BOARD_ARCH) $(CFLAGS) $(LDFLAGS) -nostartfiles -T $(FW_LD) -Wl,--gc-sections \
+	  $(FW_WRAP) -Wl,-Map=$(FWTLS_DIR)/tls_smoke.map -o $@ $(FWTLS_OBJ) $(MB_GLUE_OBJ) $(LIB) \
+	  -Wl,--start-group $(FWTLS_LIBS) -lc -lgcc -Wl,--end-group
+	@$(SIZE) $@
+	@python3 boards/cortex-m4/map_split.py $(FWTLS_DIR)/tls_smoke.map
+
+-include $(wildcard $(FWTLS_DIR)/*/*.d $(FWTLS_DIR)/*/*/*.d)

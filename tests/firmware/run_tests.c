@@ -28,6 +28,7 @@ static const struct {
     {"test_http_client", fw_suite_http_client},
     {"test_api", fw_suite_api},
     {"test_api_exchange", fw_suite_api_exchange},
+    {"test_fw_store", fw_suite_fw_store},
 };
 
 int main(void)
