@@ -68,6 +68,7 @@ PROG := $(BUILD)/tvc
 ifeq ($(BOARD),cortex-m4)
 include tests/firmware/firmware.mk
 include tests/firmware/net.mk
+include tests/firmware/flow.mk
 endif
 
 # The core without mbedTLS: every source but the mbedTLS glue, compiled with
