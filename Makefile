@@ -192,7 +192,7 @@ test: deps-test
 	  firmware-tests
 	@$(MAKE) --no-print-directory BOARD=cortex-m4 BUILD=$(BUILD)/cortex-m4 SRC_CACHE=$(BUILD)/src mbedtls lwip size-libs \
 	  net-test
-	@$(MAKE) --no-print-directory BOARD=cortex-m4 BUILD=$(BUILD)/cortex-m4 SRC_CACHE=$(BUILD)/src fw-tls-test
+	@$(MAKE) --no-print-directory BOARD=cortex-m4 BUILD=$(BUILD)/cortex-m4 SRC_CACHE=$(BUILD)/src fw-tls-test fw-flow
 	@sh tests/run.sh $(BUILD) $(BUILD)/san $(BUILD)/minimal $(BUILD)/cortex-m4
 
 demo: deps-demo
