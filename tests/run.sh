@@ -47,6 +47,9 @@ for dir in "$@"; do
     # libtvc's TLS glue over mbedTLS 3.6 on the emulated Cortex-M4, no network.
     [ -f "$dir/fwtls/tls_smoke.elf" ] && run_one "$dir/fwtls/tls_smoke.elf: tests/firmware/run_tls_smoke.sh" \
         sh "$here/firmware/run_tls_smoke.sh" "$dir/fwtls/tls_smoke.elf"
+    # The whole flow over TLS on lwIP on the emulated board, against the simulator.
+    [ -f "$dir/fwflow/flow.elf" ] && run_one "$dir/fwflow/flow.elf: tests/firmware/run_flow.sh" \
+        sh "$here/firmware/run_flow.sh" "$dir/fwflow/flow.elf"
 done
 echo "$total_pass passed, $total_fail failed"
 [ "$total_fail" = 0 ]

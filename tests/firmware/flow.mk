@@ -1,0 +1,37 @@
+# The full-flow image for BOARD=cortex-m4 (included by the Makefile):
+#   make BOARD=cortex-m4 fw-flow  ->  $(BUILD)/fwflow/flow.elf
+# tests/firmware/flow.c: the job engine (generate, poll, storyboard and
+# video downloads) over libtvc's TLS transport (mbedTLS 3.6) over lwIP
+# (port/lwip) on the LAN9118, the RAM file store (placed in the board's
+# PSRAM: it stands for a player's flash) and the board's entropy and
+# clocks.  tests/firmware/run_flow.sh runs it against the simulator.
+FWFLOW_DIR := $(BUILD)/fwflow
+FWFLOW_ELF := $(FWFLOW_DIR)/flow.elf
+# The store holds the CA, the journal, the storyboard and the video with
+# its pending copy: 4 MB of the 16 MB PSRAM.
+FWFLOW_DEFS := -DFW_STORE_ARENA=0x400000u -DFW_STORE_FILES=24 -DFW_STORE_HANDLES=6
+FWFLOW_SRC := boards/cortex-m4/startup.c boards/cortex-m4/board.c boards/cortex-m4/syscalls.c \
+              boards/cortex-m4/fw_platform.c boards/cortex-m4/fw_store.c \
+              boards/cortex-m4/lan9118.c boards/cortex-m4/netif_lan9118.c boards/cortex-m4/lwip_sys.c \
+              port/lwip/lwip_port.c tests/firmware/flow.c tests/firmware/printf_c99.c
+FWFLOW_OBJ := $(FWFLOW_SRC:%.c=$(FWFLOW_DIR)/%.o)
+
+.PHONY: fw-flow fw-flow-image
+fw-flow: | deps
+	@$(MAKE) --no-print-directory mbedtls lwip
+	@$(MAKE) --no-print-directory fw-flow-image
+fw-flow-image: $(FWFLOW_ELF)
+
+$(FWFLOW_DIR)/%.o: %.c $(MBEDTLS_DIR)/.fetch-src boards/cortex-m4/mbedtls_config.h | deps $(BOARD_PREREQ)
+	@mkdir -p $(dir $@)
+	$(CC) $(STD) $(WARN) $(BOARD_ARCH) $(CFLAGS) $(INC) $(FW_INC) $(NET_INC) $(FWFLOW_DEFS) \
+	  $(MBEDTLS_CPPFLAGS) -isystem $(MBEDTLS_DIR)/include $(CPPFLAGS) -MMD -MP -c $< -o $@
+
+$(FWFLOW_ELF): $(FWFLOW_OBJ) $(MB_GLUE_OBJ) $(LIB) $(FWTLS_LIBS) $(LWIP_OUT)/liblwip.a $(FW_LD)
+	$(CC) $(BOARD_ARCH) $(CFLAGS) $(LDFLAGS) -nostartfiles -T $(FW_LD) -Wl,--gc-sections \
+	  $(FW_WRAP) -Wl,-Map=$(FWFLOW_DIR)/flow.map -o $@ $(FWFLOW_OBJ) $(MB_GLUE_OBJ) $(LIB) \
+	  -Wl,--start-group $(FWTLS_LIBS) $(LWIP_OUT)/liblwip.a -lc -lgcc -Wl,--end-group
+	@$(SIZE) $@
+	@python3 boards/cortex-m4/map_split.py $(FWFLOW_DIR)/flow.map
+
+-include $(wildcard $(FWFLOW_DIR)/*/*.d $(FWFLOW_DIR)/*/*/*.d $(FWFLOW_DIR)/*/*/*/*.d)
