@@ -2,7 +2,7 @@
 #   make BOARD=cortex-m4 firmware-tests   ->  $(BUILD)/fw/tests.elf
 # The core's unit tests that need no host (FW_SUITES), each test file built
 # unchanged with its main() renamed, linked with the board start-up
-# (boards/cortex-m4), the firmware harness and POSIX shim (tests/firmware)
+# (boards/cortex-m4), tests/harness.c built with H_SUITES, the POSIX shim
 # and the portable core library.  tests/firmware/run_qemu_tests.sh runs it.
 #
 # Full newlib, not newlib-nano: the tests print and build data with %lld,
@@ -17,13 +17,16 @@ FW_LD := boards/cortex-m4/mps2-an386.ld
 FW_INC := -Itests -Itests/firmware/include -Iboards/cortex-m4
 FW_STACK := 0x10000
 FW_SRC := boards/cortex-m4/startup.c boards/cortex-m4/board.c boards/cortex-m4/syscalls.c \
-          tests/firmware/run_tests.c tests/firmware/harness_fw.c tests/firmware/posix_shim.c \
+          tests/firmware/run_tests.c tests/harness.c tests/firmware/posix_shim.c \
           tests/firmware/printf_c99.c tests/fake_port.c \
           boards/cortex-m4/fw_store.c tests/firmware/test_fw_store.c
 FW_OBJ := $(FW_SRC:%.c=$(FW_DIR)/%.o) $(FW_SUITES:%=$(FW_DIR)/suite_%.o)
 
 .PHONY: firmware-tests
 firmware-tests: $(FW_ELF)
+
+# the shared harness, in its several-files-in-one-program form
+$(FW_DIR)/tests/harness.o: FW_INC += -DH_SUITES
 
 $(FW_DIR)/suite_%.o: tests/test_%.c tests/firmware/suites.h | deps $(BOARD_PREREQ)
 	@mkdir -p $(dir $@)

@@ -15,7 +15,7 @@ int fw_suite_api_exchange(void);
 /* tests/firmware/test_fw_store.c: the board's RAM file store (no main to rename) */
 int fw_suite_fw_store(void);
 
-/* tests/firmware/harness_fw.c: end one suite's count, start the next */
+/* tests/harness.c (with H_SUITES): end one suite's count, start the next */
 void h_suite_end(const char *suite, int *passed, int *failed);
 
 #endif
