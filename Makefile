@@ -195,9 +195,18 @@ test: deps-test
 	@$(MAKE) --no-print-directory BOARD=cortex-m4 BUILD=$(BUILD)/cortex-m4 SRC_CACHE=$(BUILD)/src fw-tls-test fw-flow
 	@sh tests/run.sh $(BUILD) $(BUILD)/san $(BUILD)/minimal $(BUILD)/cortex-m4
 
+ifeq ($(BOARD),cortex-m4)
+# The whole flow on the emulated board, over TLS on lwIP, against the
+# simulator; its UART shows the progress, and the video's hash is checked.
+demo:
+	@sh boards/posix/deps.sh fwdemo
+	@$(MAKE) --no-print-directory fw-flow
+	@sh tests/firmware/run_flow.sh --demo $(FWFLOW_ELF)
+else
 demo: deps-demo
 	@$(MAKE) --no-print-directory all
 	@sh tests/demo.sh $(BUILD)/tvc
+endif
 
 # Flash per core object, RAM per struct, stack per entry point: boards/size.py
 # (on posix the object sizes and a run of boards/posix/sizes.c).

@@ -16,7 +16,8 @@
  *   duration=10|15, landscape=0|1, poll_ms=<ms>, deadline_ms=<ms>
  *
  * Prints progress, then "video sha256 <hex>" and "video bytes <n>", the
- * RAM figures, and exits (semihosting) with 0 on success. */
+ * RAM figures, and exits (semihosting) with 0 on success, otherwise with
+ * the negated libtvc error code (see fail()). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -160,12 +161,14 @@ static void report(void)
            (unsigned long)nl.dev.tx_frames, (unsigned long)nl.tx_fail);
 }
 
+/* Exit status: the negated libtvc error code (TVC_ERR_TLS_UNTRUSTED -> 21),
+ * 1 for anything else. */
 static int fail(const char *what, int rc)
 {
     printf("FAIL: %s: %s (%d)\n", what, tvc_strerror(rc), rc);
     report();
     fflush(stdout);
-    return 1;
+    return rc < 0 && rc > -100 ? -rc : 1;
 }
 
 int main(void)

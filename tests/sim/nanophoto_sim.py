@@ -473,7 +473,7 @@ class Handler(BaseHTTPRequestHandler):
         if cut is not None or pos < last + 1:
             entry["cut"] = pos - first
             self._note = "fault=video_cut" if cut is not None else "shutdown"
-            self.abort(False)
+            self.abort(cut is not None and sim.faults["video_cut_mode"] == "reset")
             raise ClientGone()
 
     # ---- dispatch

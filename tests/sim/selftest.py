@@ -296,7 +296,14 @@ def run(info):
     st2, _, rest = v.req("GET", vpath, headers={"Range": "bytes=%d-" % len(part), "If-Range": et}, key=None)
     check("video_cut: 1000 bytes then close, resume rebuilds the file",
           st is None and part == vid[:1000] and st2 == 206 and part + rest == vid, (st, len(part), st2))
-    c.faults(video_cut=0, redirect_video=1)
+    c.faults(video_cut=500, video_cut_times=2, video_cut_mode="reset")
+    hits = c.stats()["fault_hits"].get("video_cut", 0)
+    st3, _, part3 = v.req("GET", vpath, headers={"Range": "bytes=100-"}, key=None)
+    # a reset may discard what the client had not read yet: any prefix of the 500 bytes
+    check("video_cut_mode=reset: at most 500 bytes, then a reset",
+          st3 is None and (vid[100:600].startswith(part3) or b"ConnectionReset" in part3)
+          and c.stats()["fault_hits"].get("video_cut", 0) == hits + 1, (st3, part3[:60]))
+    c.faults(video_cut=0, video_cut_times=1, video_cut_mode="close", redirect_video=1)
     _, _, g2 = c.api(G, {"adTheme": "redirected"})
     time.sleep(3 * STEP + 0.3)
     url = c.api(S, {"recordId": g2["recordId"]})[2]["videoUrl"]
