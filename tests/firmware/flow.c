@@ -60,30 +60,6 @@ static uint8_t scratch[1024]; /* tvc_tls_add_ca_file()'s window */
 static char api_key[256];
 static char theme[128];
 
-/* Copy a host file into the RAM store (synced), a piece at a time. */
-static int host_to_store(const char *host_path, const char *name)
-{
-    uint8_t buf[128];
-    long n;
-    int hf, fh, rc = 0;
-
-    hf = fw_host_open(host_path);
-    if (hf < 0)
-        return TVC_ERR_NOT_FOUND;
-    fh = port.file_open(port.ctx, name, TVC_FILE_WRITE);
-    if (fh < 0) {
-        fw_host_close(hf);
-        return fh;
-    }
-    while (rc >= 0 && (n = fw_host_read_some(hf, buf, sizeof buf)) > 0)
-        rc = port.file_write(port.ctx, fh, buf, (size_t)n);
-    if (rc >= 0)
-        rc = port.file_sync(port.ctx, fh);
-    (void)port.file_close(port.ctx, fh);
-    fw_host_close(hf);
-    return rc < 0 ? rc : 0;
-}
-
 static unsigned long arg_ul(const char *key, unsigned long dflt)
 {
     const char *v = fw_arg(key);
@@ -220,7 +196,7 @@ int main(void)
     if (fw_arg("ca") == NULL)
         return fail("no ca=<file>", TVC_ERR_ARG);
     if ((rc = port.dir_create(port.ctx, "trust")) < 0 ||
-        (rc = host_to_store(fw_arg("ca"), "trust/ca.pem")) < 0)
+        (rc = fw_host_to_store(&port, fw_arg("ca"), "trust/ca.pem")) < 0)
         return fail("CA into the store", rc);
     if ((rc = tvc_tls_add_ca_file(&tls, "trust/ca.pem", scratch, sizeof scratch)) < 1)
         return fail("tvc_tls_add_ca_file", rc < 0 ? rc : TVC_ERR_NOT_FOUND);
