@@ -192,8 +192,8 @@ run_image reset "$ca"
 flow_ok reset
 rid=$(printed reset record)
 check "reset: the simulator cut the video once" [ "$(sim_stat "s['records']['${rid:-none}']['video_cuts']")" = 1 ]
-resumed=$(sim_stat "[e['range'] for e in s['media_requests'] if e['host'] == 'video' and '${rid:-none}' in e['path'] and e['range']]")
-echo "reset: ranged video requests after the cut: $resumed"
-check "reset: the download resumed with a Range request past byte 0" \
-    python3 -c "import sys; r=eval(sys.argv[1]); sys.exit(0 if r and int(r[0][6:].split('-')[0]) > 0 else 1)" "$resumed"
+resumed=$(sim_stat "[(e['range'], e['if_range']) for e in s['media_requests'] if e['host'] == 'video' and '${rid:-none}' in e['path'] and e['range']]")
+echo "reset: ranged video requests after the cut (Range, If-Range): $resumed"
+check "reset: the download resumed with Range past byte 0 and If-Range" \
+    python3 -c "import sys; r=eval(sys.argv[1]); sys.exit(0 if r and int(r[0][0][6:].split('-')[0]) > 0 and r[0][1] else 1)" "$resumed"
 finish
