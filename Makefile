@@ -64,6 +64,10 @@ TEST_BIN := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
 LIB := $(BUILD)/libtvc.a
 PROG := $(BUILD)/tvc
 
+# The port conformance kit and the template port (port/skeleton, check-skeleton).
+include tests/conformance/conformance.mk
+include port/skeleton/skeleton.mk
+
 # The Cortex-M4 firmware test image (make BOARD=cortex-m4 firmware-tests).
 ifeq ($(BOARD),cortex-m4)
 include tests/firmware/firmware.mk
