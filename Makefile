@@ -67,6 +67,8 @@ PROG := $(BUILD)/tvc
 # The port conformance kit and the template port (port/skeleton, check-skeleton).
 include tests/conformance/conformance.mk
 include port/skeleton/skeleton.mk
+# Resume at boot: the systemd unit, init script and tvc.conf make install adds.
+include port/posix/dist/dist.mk
 
 # The Cortex-M4 firmware test image (make BOARD=cortex-m4 firmware-tests).
 ifeq ($(BOARD),cortex-m4)
@@ -232,10 +234,12 @@ install: all
 	install -m 644 include/*.h port/posix/tvc_posix.h $(DESTDIR)$(PREFIX)/include/
 	install -m 644 $(BUILD)/tvc.pc $(DESTDIR)$(PREFIX)/lib/pkgconfig/tvc.pc
 	install -m 755 $(PROG) $(DESTDIR)$(PREFIX)/bin/tvc
+	@$(MAKE) --no-print-directory install-boot
 
 uninstall:
 	rm -f $(DESTDIR)$(PREFIX)/lib/libtvc.a $(DESTDIR)$(PREFIX)/lib/pkgconfig/tvc.pc $(DESTDIR)$(PREFIX)/bin/tvc
 	cd $(DESTDIR)$(PREFIX)/include && rm -f $(notdir $(wildcard include/*.h)) tvc_posix.h
+	@$(MAKE) --no-print-directory uninstall-boot
 
 clean:
 	rm -rf $(BUILD) demo-out

@@ -51,5 +51,9 @@ for dir in "$@"; do
     [ -f "$dir/fwflow/flow.elf" ] && run_one "$dir/fwflow/flow.elf: tests/firmware/run_flow.sh" \
         sh "$here/firmware/run_flow.sh" "$dir/fwflow/flow.elf"
 done
+# Resume at boot: make install's systemd unit and init script finish a killed
+# job (once, with the first build directory's tvc).
+[ -x "${1:-}/tvc" ] && run_one "$1/tvc: tests/integration/test_boot_resume.py" \
+    /usr/bin/python3 "$here/integration/test_boot_resume.py" "$1"
 echo "$total_pass passed, $total_fail failed"
 [ "$total_fail" = 0 ]
