@@ -294,8 +294,16 @@ int main(int argc, char **argv)
     const char *tdir = getenv("TMPDIR");
     uint16_t cmd_port = 0, refuse_port = 0;
     int lfd, rfd, failed, status;
+    const char *ext;
+    char ext_host[64];
+    unsigned ext_port = 0, ext_refuse = 0;
     pid_t parent = getpid(), pid;
 
+    /* TVC_CONF_PEER="HOST PORT REFUSE_PORT": use that peer (e.g.
+     * tests/conformance/conf_peer.py) instead of starting one. */
+    ext = getenv("TVC_CONF_PEER");
+    if (ext != NULL && sscanf(ext, "%63s %u %u", ext_host, &ext_port, &ext_refuse) != 3)
+        ext = NULL;
     lfd = bound(&cmd_port, 1);
     rfd = bound(&refuse_port, 0);
     if (lfd < 0 || rfd < 0) {
@@ -328,9 +336,9 @@ int main(int argc, char **argv)
 
     tvc_posix_init(&px, &port);
     memset(&peer, 0, sizeof peer);
-    peer.host = "127.0.0.1";
-    peer.port = cmd_port;
-    peer.refuse_port = refuse_port;
+    peer.host = ext != NULL ? ext_host : "127.0.0.1";
+    peer.port = ext != NULL ? (uint16_t)ext_port : cmd_port;
+    peer.refuse_port = ext != NULL ? (uint16_t)ext_refuse : refuse_port;
     memset(&opts, 0, sizeof opts);
     opts.scratch_dir = scratch;
     opts.full_path = access("/dev/full", W_OK) == 0 ? "/dev/full" : NULL;
