@@ -75,6 +75,7 @@ ifeq ($(BOARD),cortex-m4)
 include tests/firmware/firmware.mk
 include tests/firmware/net.mk
 include tests/firmware/flow.mk
+include tests/conformance/fw_conformance.mk
 endif
 
 # The core without mbedTLS: every source but the mbedTLS glue, compiled with
@@ -200,6 +201,7 @@ test: deps-test
 	@$(MAKE) --no-print-directory BOARD=cortex-m4 BUILD=$(BUILD)/cortex-m4 SRC_CACHE=$(BUILD)/src mbedtls lwip size-libs \
 	  net-test
 	@$(MAKE) --no-print-directory BOARD=cortex-m4 BUILD=$(BUILD)/cortex-m4 SRC_CACHE=$(BUILD)/src fw-tls-test fw-flow
+	@$(MAKE) --no-print-directory BOARD=cortex-m4 BUILD=$(BUILD)/cortex-m4 SRC_CACHE=$(BUILD)/src fw-conformance
 	@sh tests/run.sh $(BUILD) $(BUILD)/san $(BUILD)/minimal $(BUILD)/cortex-m4
 
 demo: deps-demo

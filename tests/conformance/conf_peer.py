@@ -10,7 +10,7 @@ Listens on ADDR:PORT (port 0: any; the chosen one and a port where nothing
 listens are written to --port-file as "PORT REFUSE_PORT", and printed).  A
 connection sends one command line, then the peer behaves as named:
   echo   sends back every byte it receives; closes in order at EOF
-  stall  neither reads nor writes any more
+  stall  neither reads nor writes any more (closes when the client has)
   close  sends "bye\\n", then closes in order (FIN)
   reset  closes abortively (SO_LINGER 0: an RST)
   drip   sends TVC_CONF_DRIP_TEXT one byte at a time, 5 ms apart, then FIN
@@ -44,7 +44,18 @@ def serve(conn):
                     break
                 conn.sendall(b)
         elif cmd == b"stall":
-            time.sleep(60)
+            # Read nothing, but notice the client leaving (a peek sees the
+            # end of stream once nothing is buffered before it, or a reset)
+            # and close then, as a server would: the client's stack gets its
+            # connection back.
+            end = time.monotonic() + 60
+            while time.monotonic() < end:
+                try:
+                    if conn.recv(1, socket.MSG_PEEK | socket.MSG_DONTWAIT) == b"":
+                        break
+                except BlockingIOError:
+                    pass
+                time.sleep(0.05)
         elif cmd == b"close":
             conn.sendall(b"bye\n")
         elif cmd == b"reset":
