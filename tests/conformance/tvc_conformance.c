@@ -255,9 +255,11 @@ static void c_entropy(void)
     CK(memcmp(a, b, sizeof a) != 0, "two entropy draws differ");
     CK_EQ(P->entropy(P->ctx, c, 1), 0, "entropy(1)");
     CK_EQ(P->entropy(P->ctx, c, sizeof c), 0, "entropy(300): the whole buffer");
-    for (i = 1; i < sizeof c; i++)
-        same += c[i] == c[0];
-    CK(same < 40, "entropy(300) fills the whole buffer (not one repeated byte)");
+    /* c was zeroed: a part left unfilled shows as a run of zeros (about
+     * one zero byte in 256 is expected). */
+    for (i = 0; i < sizeof c; i++)
+        same += c[i] == 0;
+    CKV(same < 20, same, "entropy(300) fills the whole buffer (zero bytes counted)");
     for (i = 0; i < sizeof c - 32 && memcmp(c + i, a, 8) != 0; i++)
         ;
     CK(i == sizeof c - 32, "entropy draws do not repeat each other");
