@@ -64,11 +64,18 @@ TEST_BIN := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
 LIB := $(BUILD)/libtvc.a
 PROG := $(BUILD)/tvc
 
+# The port conformance kit and the template port (port/skeleton, check-skeleton).
+include tests/conformance/conformance.mk
+include port/skeleton/skeleton.mk
+# Resume at boot: the systemd unit, init script and tvc.conf make install adds.
+include port/posix/dist/dist.mk
+
 # The Cortex-M4 firmware test image (make BOARD=cortex-m4 firmware-tests).
 ifeq ($(BOARD),cortex-m4)
 include tests/firmware/firmware.mk
 include tests/firmware/net.mk
 include tests/firmware/flow.mk
+include tests/conformance/fw_conformance.mk
 endif
 
 # The core without mbedTLS: every source but the mbedTLS glue, compiled with
@@ -188,11 +195,13 @@ test: deps-test
 	@$(MAKE) --no-print-directory all tests
 	@$(MAKE) --no-print-directory BUILD=$(BUILD)/san SAN=1 all tests
 	@$(MAKE) --no-print-directory check-alloc check-symbols check-clang check-float check-minimal
+	@$(MAKE) --no-print-directory check-skeleton
 	@$(MAKE) --no-print-directory BOARD=cortex-m4 BUILD=$(BUILD)/cortex-m4 lib check-float check-minimal size \
 	  firmware-tests
 	@$(MAKE) --no-print-directory BOARD=cortex-m4 BUILD=$(BUILD)/cortex-m4 SRC_CACHE=$(BUILD)/src mbedtls lwip size-libs \
 	  net-test
 	@$(MAKE) --no-print-directory BOARD=cortex-m4 BUILD=$(BUILD)/cortex-m4 SRC_CACHE=$(BUILD)/src fw-tls-test fw-flow
+	@$(MAKE) --no-print-directory BOARD=cortex-m4 BUILD=$(BUILD)/cortex-m4 SRC_CACHE=$(BUILD)/src fw-conformance
 	@sh tests/run.sh $(BUILD) $(BUILD)/san $(BUILD)/minimal $(BUILD)/cortex-m4
 
 ifeq ($(BOARD),cortex-m4)
@@ -236,10 +245,12 @@ install: all
 	install -m 644 include/*.h port/posix/tvc_posix.h $(DESTDIR)$(PREFIX)/include/
 	install -m 644 $(BUILD)/tvc.pc $(DESTDIR)$(PREFIX)/lib/pkgconfig/tvc.pc
 	install -m 755 $(PROG) $(DESTDIR)$(PREFIX)/bin/tvc
+	@$(MAKE) --no-print-directory install-boot
 
 uninstall:
 	rm -f $(DESTDIR)$(PREFIX)/lib/libtvc.a $(DESTDIR)$(PREFIX)/lib/pkgconfig/tvc.pc $(DESTDIR)$(PREFIX)/bin/tvc
 	cd $(DESTDIR)$(PREFIX)/include && rm -f $(notdir $(wildcard include/*.h)) tvc_posix.h
+	@$(MAKE) --no-print-directory uninstall-boot
 
 clean:
 	rm -rf $(BUILD) demo-out
