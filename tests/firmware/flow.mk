@@ -10,10 +10,14 @@ FWFLOW_ELF := $(FWFLOW_DIR)/flow.elf
 # The store holds the CA, the journal, the storyboard and the video with
 # its pending copy: 4 MB of the 16 MB PSRAM.
 FWFLOW_DEFS := -DFW_STORE_ARENA=0x400000u -DFW_STORE_FILES=24 -DFW_STORE_HANDLES=6
-FWFLOW_SRC := boards/cortex-m4/startup.c boards/cortex-m4/board.c boards/cortex-m4/syscalls.c \
+# No newlib stdio, heap or system calls: boards/cortex-m4/tiny_stdio.c
+# formats to the UART (printf_c99.c and syscalls.c are for the test images
+# that use newlib's printf); without syscalls.c's _sbrk, anything that
+# pulled newlib's malloc into the image would fail the link.
+FWFLOW_SRC := boards/cortex-m4/startup.c boards/cortex-m4/board.c boards/cortex-m4/tiny_stdio.c \
               boards/cortex-m4/fw_platform.c boards/cortex-m4/fw_store.c \
               boards/cortex-m4/lan9118.c boards/cortex-m4/netif_lan9118.c boards/cortex-m4/lwip_sys.c \
-              port/lwip/lwip_port.c tests/firmware/flow.c tests/firmware/printf_c99.c
+              port/lwip/lwip_port.c tests/firmware/flow.c
 FWFLOW_OBJ := $(FWFLOW_SRC:%.c=$(FWFLOW_DIR)/%.o)
 
 .PHONY: fw-flow fw-flow-image
@@ -29,7 +33,7 @@ $(FWFLOW_DIR)/%.o: %.c $(MBEDTLS_DIR)/.fetch-src boards/cortex-m4/mbedtls_config
 
 $(FWFLOW_ELF): $(FWFLOW_OBJ) $(MB_GLUE_OBJ) $(LIB) $(FWTLS_LIBS) $(LWIP_OUT)/liblwip.a $(FW_LD)
 	$(CC) $(BOARD_ARCH) $(CFLAGS) $(LDFLAGS) -nostartfiles -T $(FW_LD) -Wl,--gc-sections \
-	  $(FW_WRAP) -Wl,-Map=$(FWFLOW_DIR)/flow.map -o $@ $(FWFLOW_OBJ) $(MB_GLUE_OBJ) $(LIB) \
+	  -Wl,-Map=$(FWFLOW_DIR)/flow.map -o $@ $(FWFLOW_OBJ) $(MB_GLUE_OBJ) $(LIB) \
 	  -Wl,--start-group $(FWTLS_LIBS) $(LWIP_OUT)/liblwip.a -lc -lgcc -Wl,--end-group
 	@$(SIZE) $@
 	@python3 boards/cortex-m4/map_split.py $(FWFLOW_DIR)/flow.map
