@@ -128,7 +128,10 @@
 
 /* ---- PSA crypto (3.6 runs TLS 1.3 over it) ---------------------------- */
 #define MBEDTLS_PSA_CRYPTO_C
-#define MBEDTLS_PSA_KEY_SLOT_COUNT 16
+/* Volatile keys held at once: a connection's ECDHE key and its traffic
+ * keys (two per direction while the handshake keys give way to the
+ * application keys); 8 leaves room for a second connection. */
+#define MBEDTLS_PSA_KEY_SLOT_COUNT 8
 
 /* ---- TLS: client only, 1.2 and 1.3 ------------------------------------ */
 #define MBEDTLS_SSL_TLS_C
@@ -145,10 +148,13 @@
 #define MBEDTLS_SSL_ALL_ALERT_MESSAGES
 #define MBEDTLS_SSL_KEEP_PEER_CERTIFICATE  /* TLS 1.3 requires it in 3.6 */
 /* Record buffers: servers send full 16 KB records, and a record can only
- * be decrypted whole, so the input side takes 16 KB; the client's own
- * records (requests) are small. */
+ * be decrypted whole, so the input side takes 16 KB.  The client's own
+ * records are small: the ClientHello (about 300 bytes, 500 with a
+ * session ticket) and the requests, which go out in records of at most
+ * 1 KB (mbedtls_ssl_write() takes what fits and libtvc sends the rest
+ * after it, as it does with a short TCP send). */
 #define MBEDTLS_SSL_IN_CONTENT_LEN  16384
-#define MBEDTLS_SSL_OUT_CONTENT_LEN 4096
+#define MBEDTLS_SSL_OUT_CONTENT_LEN 1024
 
 /* ---- RAM over speed ---------------------------------------------------- */
 #define MBEDTLS_MPI_WINDOW_SIZE 2
