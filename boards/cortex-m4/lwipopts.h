@@ -44,10 +44,13 @@
  * one: the port moves received data on into mbedTLS's 16 KB input buffer
  * and calls tcp_recved(), reopening the window, so a record streams
  * through a 4-segment window.  The pbuf pool only has to cover that
- * window.  The client's own records are at most 4 KB
- * (MBEDTLS_SSL_OUT_CONTENT_LEN); a send larger than TCP_SND_BUF goes out
- * in parts, as the port's send returns how much it took. */
-#define TCP_MSS                   1460
+ * window.  The MSS is the classic 536 bytes: every received frame takes a
+ * pool buffer of the MSS's size whatever its length, so a small MSS keeps
+ * the pool (and the window) small; the flow's 300 KB video still comes in
+ * well under a second of QEMU time.  The client's own records are at most
+ * 1 KB (MBEDTLS_SSL_OUT_CONTENT_LEN); a send larger than TCP_SND_BUF goes
+ * out in parts, as the port's send returns how much it took. */
+#define TCP_MSS                   536
 #define TCP_WND                   (4 * TCP_MSS)
 #define TCP_SND_BUF               (2 * TCP_MSS)
 #define TCP_SND_QUEUELEN          (4 * TCP_SND_BUF / TCP_MSS)
@@ -57,6 +60,8 @@
 
 /* ---- Memory: a small heap for outgoing data, pools for the rest -------- */
 #define MEM_ALIGNMENT             4
+/* outgoing segments (TCP_SND_BUF of data and their headers), ARP and ICMP
+ * replies */
 #define MEM_SIZE                  (TCP_SND_BUF + 1536)
 #define MEMP_NUM_PBUF             4
 #define MEMP_NUM_RAW_PCB          0
@@ -66,7 +71,7 @@
 #define MEMP_NUM_TCP_SEG          (TCP_SND_QUEUELEN + 2)
 #define MEMP_NUM_ARP_QUEUE        2
 #define ARP_TABLE_SIZE            2
-#define PBUF_POOL_SIZE            5    /* TCP_WND plus headers */
+#define PBUF_POOL_SIZE            6    /* TCP_WND, and a frame or two more (ACKs, ARP) */
 
 /* ---- Off: statistics, debug, extras ------------------------------------ */
 #define LWIP_STATS                0

@@ -54,14 +54,22 @@
 #define MBEDTLS_MEMORY_DEBUG
 /* No C library defaults: calloc/free are unset until the arena is set
  * (so newlib's malloc is never linked), time() is never called.  What
- * mbedTLS still takes from newlib is named here: snprintf (X.509 names)
- * and exit (the arena allocator stops on a corrupted heap, which ends an
- * emulated run through the board's _exit). */
+ * mbedTLS still takes from the C library is named here: snprintf (X.509
+ * names), exit (the arena allocator stops on a corrupted heap, which ends
+ * an emulated run through the board's exit) and printf for the allocator's
+ * diagnostics: mbedtls_fprintf(stderr, ...) drops the stream, since the
+ * board has one console and naming stderr would pull newlib's 1 KB
+ * reentrancy structure into RAM. */
 #define MBEDTLS_PLATFORM_NO_STD_FUNCTIONS
 #include <stdio.h>    /* snprintf (platform.h no longer includes it) */
 #include <stdlib.h>   /* exit */
 #define MBEDTLS_PLATFORM_SNPRINTF_MACRO snprintf
 #define MBEDTLS_PLATFORM_EXIT_MACRO exit
+#define MBEDTLS_PLATFORM_FPRINTF_MACRO(stream, ...) printf(__VA_ARGS__)
+/* Dates for the certificate validity check: newlib's gmtime_r() (through
+ * boards/cortex-m4/mbedtls_alt.c, built into libmbedcrypto.a), not
+ * gmtime(), whose static result lives in that same reentrancy structure. */
+#define MBEDTLS_PLATFORM_GMTIME_R_ALT
 /* Time: seconds from a board hook (certificate validity), milliseconds from
  * the board's clock; no time() or gettimeofday() from the C library. */
 #define MBEDTLS_HAVE_TIME

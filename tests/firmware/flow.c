@@ -55,7 +55,6 @@ static char hdr_buf[TVC_HTTP_HEADER_BUF];
 static uint8_t io_buf[TVC_HTTP_IO_BUF];
 static struct tvc_journal journal;
 static struct tvc_job job;
-static uint8_t scratch[1024]; /* tvc_tls_add_ca_file()'s window */
 static char api_key[256];
 static char theme[128];
 
@@ -236,7 +235,9 @@ int main(void)
     if ((rc = port.dir_create(port.ctx, "trust")) < 0 ||
         (rc = host_to_store(fw_arg("ca"), "trust/ca.pem")) < 0)
         return fail("CA into the store", rc);
-    if ((rc = tvc_tls_add_ca_file(&tls, "trust/ca.pem", scratch, sizeof scratch)) < 1)
+    /* the HTTP client's I/O buffer is free until the client starts: it
+     * serves as tvc_tls_add_ca_file()'s window */
+    if ((rc = tvc_tls_add_ca_file(&tls, "trust/ca.pem", io_buf, sizeof io_buf)) < 1)
         return fail("tvc_tls_add_ca_file", rc < 0 ? rc : TVC_ERR_NOT_FOUND);
     printf("CA: %d certificate(s) from the RAM store\n", rc);
     tvc_tls_transport_init(&https, &tls);
