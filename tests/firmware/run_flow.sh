@@ -95,6 +95,12 @@ if [ -n "$got_sha" ] && [ "$got_sha $got_bytes" = "$want" ]; then
 else
     bad "video: image printed '$got_sha $got_bytes', the simulator served '$want'"
 fi
+# The RAM figures of a passing run, for make size BOARD=cortex-m4, with the
+# SHA-256 of the image that printed them (a rebuilt image shows none).
+ram="$(dirname "$elf")/ram.txt"
+rm -f "$ram"
+[ "$fail" = 0 ] && { echo "image $(sha256sum "$elf" | cut -d' ' -f1)"
+    tr -d '\r' <"$dir/out" | sed -n '/^RAM (bytes):$/,/^  total /p'; } >"$ram"
 if [ "$fail" != 0 ]; then
     echo "simulator log (tail):"
     tail -n 20 "$dir/sim/sim.log" 2>/dev/null | sed 's/^/  /'
