@@ -60,9 +60,11 @@
 
 /* ---- Memory: a small heap for outgoing data, pools for the rest -------- */
 #define MEM_ALIGNMENT             4
-/* outgoing segments (TCP_SND_BUF of data and their headers), ARP and ICMP
- * replies */
-#define MEM_SIZE                  (TCP_SND_BUF + 1536)
+/* The heap holds the outgoing TCP segments (TCP_SND_BUF of data, copied,
+ * with their headers and pbufs: about 1.3 KB), empty ACKs, DNS queries and
+ * a packet waiting for ARP.  When it is short, tcp_write() says ERR_MEM
+ * and the port's send waits for ACKs to free some. */
+#define MEM_SIZE                  (TCP_SND_BUF + 768)
 #define MEMP_NUM_PBUF             4
 #define MEMP_NUM_RAW_PCB          0
 #define MEMP_NUM_UDP_PCB          1
