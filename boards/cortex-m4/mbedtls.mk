@@ -19,6 +19,11 @@ TP_ARCH := -mcpu=cortex-m4 -mthumb -Os -ffunction-sections -fdata-sections
 # The board's config, named by absolute path (a relative "mbedtls_config.h"
 # would find mbedTLS's own default config beside build_info.h first).
 MBEDTLS_CPPFLAGS := -DMBEDTLS_CONFIG_FILE='"$(abspath boards/cortex-m4/mbedtls_config.h)"'
+# The config's options (see its head), for a board whose servers need them:
+#   make BOARD=cortex-m4 BUILD=build/cortex-m4-rsa MBEDTLS_OPTIONS='-DTVC_MBEDTLS_RSA -DTVC_MBEDTLS_P384' ...
+# (a build directory of its own: objects are not rebuilt when it changes)
+MBEDTLS_OPTIONS ?=
+MBEDTLS_CPPFLAGS += $(MBEDTLS_OPTIONS)
 # (mbedTLS's own library/Makefile WARNING_CFLAGS)
 MBEDTLS_WARN := -Wall -Wextra -Wformat=2 -Wno-format-nonliteral
 LWIP_CPPFLAGS := -Iboards/cortex-m4 -Iboards/cortex-m4/lwip -I$(LWIP_DIR)/src/include
