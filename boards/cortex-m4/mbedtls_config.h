@@ -20,8 +20,8 @@
  * (make ... MBEDTLS_OPTIONS='-DTVC_MBEDTLS_RSA -DTVC_MBEDTLS_P384', see
  * boards/cortex-m4/mbedtls.mk).  With both, the whole-flow image measured
  * 17 KB more flash (185.5 KB in all) and 4.3 KB more RAM (55.9 KB: the
- * server then picks AES-256-GCM-SHA384, and the RSA code takes more
- * stack): still under the targets.  The simulator's chain
+ * server then picks AES-256-GCM-SHA384; the stack peak grows by 1 KB):
+ * still under the targets.  The simulator's chain
  * (tests/sim/sim_certs.py, tests/certs.sh: EC P-256 keys,
  * ecdsa-with-SHA256) needs neither.
  *
