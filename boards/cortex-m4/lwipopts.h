@@ -46,10 +46,11 @@
  * through a 4-segment window.  The pbuf pool only has to cover that
  * window.  The MSS is the classic 536 bytes: every received frame takes at
  * least one pool buffer of the MSS's size whatever its length, so a small
- * MSS keeps the pool (and the window) small; the flow's 300 KB video still
- * comes in well under a second of QEMU time.  The client's own records are at most
- * 1 KB (MBEDTLS_SSL_OUT_CONTENT_LEN); a send larger than TCP_SND_BUF goes
- * out in parts, as the port's send returns how much it took. */
+ * MSS keeps the pool (and the window) small; the flow's 300 KB video
+ * still comes in well under a second of QEMU time.  The client's own
+ * records are at most 1 KB (MBEDTLS_SSL_OUT_CONTENT_LEN); a send larger
+ * than TCP_SND_BUF goes out in parts, as the port's send returns how much
+ * it took. */
 #define TCP_MSS                   536
 #define TCP_WND                   (4 * TCP_MSS)
 #define TCP_SND_BUF               (2 * TCP_MSS)
