@@ -229,7 +229,7 @@ size: $(CORE_OBJ) $(PORT_OBJ) | deps
 else
 size: $(LIB)
 	@python3 boards/size.py --build $(BUILD) --cross '$(CROSS_COMPILE)' --board $(BOARD) \
-	  --cflags '$(subst ','\'',$(STD) $(WARN) $(BOARD_ARCH) $(CFLAGS) $(INC) $(CPPFLAGS))' $(CORE_OBJ)
+	  $(if $(filter cortex-m4,$(BOARD)),--flow $(BUILD)/fwflow) --cflags '$(subst ','\'',$(STD) $(WARN) $(BOARD_ARCH) $(CFLAGS) $(INC) $(CPPFLAGS))' $(CORE_OBJ)
 endif
 
 tvc.pc: Makefile
