@@ -102,6 +102,7 @@
 /* ---- X.509 ------------------------------------------------------------ */
 #define MBEDTLS_X509_USE_C
 #define MBEDTLS_X509_CRT_PARSE_C
+#define MBEDTLS_X509_CHECK_EXTENDED_KEY_USAGE /* libtvc refuses a leaf not for serverAuth */
 /* TLS 1.3 offers the rsa_pss_rsae signature algorithms (the only RSA ones
  * a TLS 1.3 server may sign its handshake with) only with this */
 #define MBEDTLS_X509_RSASSA_PSS_SUPPORT
