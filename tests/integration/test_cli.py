@@ -804,8 +804,53 @@ def t_media_html_200_refused(w, sim):
     no_key_anywhere(env, out, err)
 
 
+def t_key_never_written(w, sim):
+    """A full job and a run of failing ones with one state directory: the key is in no
+    byte of stdout, stderr, the journal, the budget, the part and meta sidecars, the
+    outputs or any other file the program wrote."""
+    env = Env(w, sim)
+    outs = []
+
+    def run(*a, **kw):
+        rc, out, err = env.run(*a, **kw)
+        outs.extend([out, err])
+        return rc
+
+    media_reset(sim)
+    eq(run("generate", "--theme", "x", "--out", "ok.mp4", "--storyboard-out", "sb.png", "--json"), 0, "full job")
+    rc = run("generate", "--theme", "x", "--out", "env.mp4", common=False,
+             env={"NANOPHOTO_API_KEY": KEY}, *["--base-url", sim.base, "--cacert", sim.ca,
+                                                "--state-dir", env.state, "--poll-interval", "0.1"])
+    eq(rc, 0, "key from the environment")
+    media_reset(sim, media_sign=1, media_sig_uses=1, media_resign=0, video_cut=100000)
+    eq(run("generate", "--theme", "x", "--out", "expired.mp4", "--json"), 11, "expired media (part + meta kept)")
+    media_reset(sim, media_html=1)
+    eq(run("generate", "--theme", "x", "--out", "html.mp4"), 11, "error page")
+    media_reset(sim, generate_no_answer=1)
+    eq(run("generate", "--theme", "x", "--json"), 10, "outcome unknown (journal record)")
+    media_reset(sim, status_malformed=20, malformed_kind="html")
+    eq(run("generate", "--theme", "x", "--timeout", "4", "--json"), 8, "malformed answers to the deadline")
+    media_reset(sim)
+    eq(run("generate", "--theme", "x [fail]", "--json"), 6, "failed job")
+    eq(run("status", "--record-id", "tvc_nope", "--json"), 7, "unknown record")
+    other_ca = env.path("other-ca.pem")
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256",
+                    "-nodes", "-keyout", env.path("other-ca.key"), "-out", other_ca, "-days", "2",
+                    "-subj", "/CN=not the sim CA"], check=True, capture_output=True)
+    eq(run("generate", "--theme", "x", "--json", "--base-url", sim.base, "--cacert", other_ca,
+           "--api-key-file", env.keyfile, "--state-dir", env.state, common=False), 8, "TLS refused")
+    written = [os.path.relpath(os.path.join(r, f), env.dir) for r, _, fs in os.walk(env.dir) for f in fs]
+    for want in ("state/budget", "expired.mp4.part", "expired.mp4.part.meta", "ok.mp4", "sb.png"):
+        check(want in written, "%s written (the scan covers it): %r" % (want, written))
+    check(any(f.startswith("state/job-") for f in written), "journal records scanned: %r" % written)
+    no_key_anywhere(env, *outs)
+    eq(run("resume", "--json"), 0, "resume finishes what can be finished")
+    check(os.path.exists(env.path("expired.mp4")), "the expired job finished from its part")
+    no_key_anywhere(env, *outs)
+
+
 TESTS.append(("media", [t_media_expired_resigned_same_file_keeps_bytes, t_media_expired_changed_file_restarts,
-                        t_media_url_unchanged_exit_11, t_media_html_200_refused], []))
+                        t_media_url_unchanged_exit_11, t_media_html_200_refused, t_key_never_written], []))
 
 
 def main():
