@@ -428,7 +428,8 @@ static int on_206(struct tvc_dl *d, const struct tvc_http_parser *r)
     d->resumed = 1;
     d->state_ = DL_BODY;
     /* The kept bytes now belong to this URL: a later resume needs no vouching. */
-    if (d->other_url_ && TVC_FEATURE_RESUME && meta_write(d, d->validator_, d->expect_) < 0)
+    if (d->other_url_ && TVC_FEATURE_RESUME &&
+        meta_write(d, d->validator_, total >= 0 ? total : d->total_) < 0)
         return TVC_ERR_STORAGE;
     d->other_url_ = 0;
     progress(d);

@@ -456,6 +456,46 @@ static void t_other_url_needs_vouching(void)
     teardown();
 }
 
+static int dl_run(struct tvc_dl *d, const char *url, int same)
+{
+    int rc, n = 0;
+    tvc_http_client_close(&W->http);
+    memset(d, 0, sizeof *d);
+    d->same_resource = same;
+    rc = tvc_dl_start(d, &W->http, &W->port, url, out);
+    while (rc == 0 || rc == TVC_ERR_AGAIN) {
+        rc = tvc_dl_step(d, 1000);
+        if (n++ > 1000)
+            break;
+    }
+    return rc;
+}
+
+/* A part kept across a URL change takes the new URL in its meta: after a
+ * second cut, the new URL resumes it with no vouching. */
+static void t_meta_takes_new_url(void)
+{
+    struct tvc_dl *d;
+    const char *r;
+    struct fp_conn *c;
+
+    setup();
+    d = &W->job.io_.dl;
+    conn_cut();
+    r = mresp(206, "ETag: \"e1\"\r\nContent-Range: bytes 20-47/48\r\n", VID + KEPT);
+    c = conn(r, NULL);
+    c->cut_at = strlen(r) - strlen(VID + KEPT) + 10; /* 10 more bytes, then closed */
+    c->cut_rc = 0;
+    conn(mresp(206, "ETag: \"e1\"\r\nContent-Range: bytes 30-47/48\r\n", VID + KEPT + 10), NULL);
+    CHECK_EQ(dl_run(d, URL1, 0), TVC_ERR_HTTP_TRUNCATED);
+    CHECK_EQ(dl_run(d, URL2, 1), TVC_ERR_HTTP_TRUNCATED);
+    CHECK(file_is(part, VID, KEPT + 10));
+    CHECK_EQ(dl_run(d, URL2, 0), 0);
+    CHECK(strstr(sent(2), "GET /v.mp4?sig=2 ") && strstr(sent(2), "Range: bytes=30-\r\n"));
+    CHECK(file_is(out, VID, strlen(VID)));
+    teardown();
+}
+
 int main(void)
 {
     tvc_posix_init(&px, &pxp);
@@ -467,6 +507,7 @@ int main(void)
     RUN(t_bound);
     RUN(t_content_types);
     RUN(t_other_url_needs_vouching);
+    RUN(t_meta_takes_new_url);
     free(W);
     return h_summary();
 }
