@@ -12,9 +12,9 @@
  * is ever sent (the request carries no key).
  *
  * An error page is never written: a 200/206 whose Content-Type is HTML,
- * XML, JSON or plain text (text/html, text/plain, text/xml,
- * application/xml, application/json, application/...+xml or +json) ends
- * the download with TVC_ERR_MEDIA_TYPE before the part is touched.
+ * XML, JSON or plain text (any text/... type, application/xml,
+ * application/json, application/...+xml or +json) ends the download with
+ * TVC_ERR_MEDIA_TYPE before the part is touched.
  */
 #ifndef TVC_DOWNLOAD_H
 #define TVC_DOWNLOAD_H

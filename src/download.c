@@ -338,16 +338,14 @@ static int same_validator(struct tvc_dl *d, const struct tvc_http_parser *r)
     return v.len == n && memcmp(v.p, d->validator_, n) == 0;
 }
 
-/* An error page is not media: HTML, XML, JSON or plain text (text/html,
- * text/plain, text/xml, application/xml, application/json, and any
- * application/...+xml or +json type, e.g. application/problem+json). */
+/* An error page is not media: any text/... type (HTML, plain text, XML),
+ * and application/xml, application/json or any application/...+xml or
+ * +json (e.g. application/problem+json, application/xhtml+xml). */
 static int is_page(const struct tvc_http_parser *r)
 {
-    static const char *const pages[] = {"text/html", "text/plain", "text/xml",
-                                        "application/xml", "application/json"};
     struct tvc_slice v;
     char t[48];
-    size_t n = 0, i;
+    size_t n = 0;
 
     if (tvc_http_parser_header(r, "Content-Type", &v) != 0)
         return 0;
@@ -356,11 +354,11 @@ static int is_page(const struct tvc_http_parser *r)
         n++;
     }
     t[n] = '\0';
-    for (i = 0; i < sizeof pages / sizeof pages[0]; i++)
-        if (tvc_ch_streq(t, pages[i]))
-            return 1;
-    return n > 17 && memcmp(t, "application/", 12) == 0 &&
-           (tvc_ch_streq(t + n - 4, "+xml") || tvc_ch_streq(t + n - 5, "+json"));
+    if (n > 5 && memcmp(t, "text/", 5) == 0)
+        return 1;
+    return n > 14 && memcmp(t, "application/", 12) == 0 &&
+           (tvc_ch_streq(t + 12, "xml") || tvc_ch_streq(t + 12, "json") ||
+            tvc_ch_streq(t + n - 4, "+xml") || tvc_ch_streq(t + n - 5, "+json"));
 }
 
 static int on_200(struct tvc_dl *d, const struct tvc_http_parser *r)
