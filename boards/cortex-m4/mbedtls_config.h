@@ -137,6 +137,7 @@
 /* ---- X.509 ------------------------------------------------------------ */
 #define MBEDTLS_X509_USE_C
 #define MBEDTLS_X509_CRT_PARSE_C
+#define MBEDTLS_X509_CHECK_EXTENDED_KEY_USAGE /* libtvc refuses a leaf not for serverAuth */
 
 /* ---- PSA crypto (3.6 runs TLS 1.3 over it) ---------------------------- */
 #define MBEDTLS_PSA_CRYPTO_C
