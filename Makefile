@@ -65,6 +65,10 @@ LIB := $(BUILD)/libtvc.a
 PROG := $(BUILD)/tvc
 
 # The Cortex-M4 firmware test image (make BOARD=cortex-m4 firmware-tests).
+# make coverage, make check-static (tests/coverage.mk, tests/static.mk)
+ifeq ($(BOARD),posix)
+include tests/coverage.mk tests/static.mk
+endif
 ifeq ($(BOARD),cortex-m4)
 include tests/firmware/firmware.mk
 include tests/firmware/net.mk
@@ -193,7 +197,8 @@ test: deps-test
 	@$(MAKE) --no-print-directory BOARD=cortex-m4 BUILD=$(BUILD)/cortex-m4 SRC_CACHE=$(BUILD)/src mbedtls lwip size-libs \
 	  net-test
 	@$(MAKE) --no-print-directory BOARD=cortex-m4 BUILD=$(BUILD)/cortex-m4 SRC_CACHE=$(BUILD)/src fw-tls-test fw-flow
-	@sh tests/run.sh $(BUILD) $(BUILD)/san $(BUILD)/minimal $(BUILD)/cortex-m4
+	@$(MAKE) --no-print-directory check-static coverage-build
+	@sh tests/run.sh $(BUILD) $(BUILD)/san $(BUILD)/minimal $(BUILD)/cortex-m4 $(BUILD)/cov
 
 demo: deps-demo
 	@$(MAKE) --no-print-directory all
