@@ -89,7 +89,7 @@ class Run:
     """One tvc process under valgrind; its own log, parsed."""
     seq = 0
 
-    def __init__(self, tvc, work, sim, args, key=KEY):
+    def __init__(self, tvc, work, sim, args, key=KEY, stdout_path=None):
         Run.seq += 1
         self.dir = os.path.join(work, "run%d" % Run.seq)
         os.makedirs(self.dir)
@@ -106,10 +106,17 @@ class Run:
         env = dict(os.environ)
         env.pop("NANOPHOTO_API_KEY", None)
         t0 = time.time()
-        p = subprocess.run(cmd, capture_output=True, timeout=RUN_TIMEOUT, cwd=self.dir, env=env)
+        if stdout_path is None:
+            p = subprocess.run(cmd, capture_output=True, timeout=RUN_TIMEOUT, cwd=self.dir, env=env)
+            out = p.stdout
+        else:
+            with open(stdout_path, "wb") as f:
+                p = subprocess.run(cmd, stdout=f, stderr=subprocess.PIPE, timeout=RUN_TIMEOUT,
+                                   cwd=self.dir, env=env)
+            out = b""
         self.secs = time.time() - t0
         self.rc = p.returncode
-        self.out = p.stdout.decode("utf-8", "replace")
+        self.out = out.decode("utf-8", "replace")
         self.err = p.stderr.decode("utf-8", "replace")
         with open(self.vglog, errors="replace") as f:
             self.log = f.read()
@@ -202,18 +209,63 @@ def s_download_cut_resumed(tvc, work, sim):
 
 
 def s_errors(tvc, work, sim):
-    """Error paths free what they hold: no credits (4), unknown record (7)."""
+    """Error paths free what they hold: no credits (4), unknown record (7),
+    a result that cannot be written to stdout (11)."""
     sim.faults()
     r = Run(tvc, work, sim, ["generate", "--theme", "x", "--json"], key=POOR_KEY)
     fails = expect(r, 4, "insufficient credits", [
         ("INSUFFICIENT_CREDITS" in r.out, "errorCode in %r" % r.out[:200])])
     secs = r.secs
+    secs += r.secs
     r = Run(tvc, work, sim, ["status", "--record-id", "tvc_doesnotexist", "--json"])
     fails += expect(r, 7, "record not found", [])
-    return fails, secs + r.secs
+    secs += r.secs
+    if os.path.exists("/dev/full"):
+        # a result that cannot be written is not a success (exit 11) ...
+        r = Run(tvc, work, sim, ["generate", "--theme", "x", "--no-wait", "--json"],
+                stdout_path="/dev/full")
+        fails += expect(r, 11, "result to a full disk", [
+            ("standard output" in r.err, "says why: %r" % r.err[-200:])])
+        secs += r.secs
+        # ... and does not hide the status an error already had
+        r = Run(tvc, work, sim, ["status", "--record-id", "tvc_doesnotexist", "--json"],
+                stdout_path="/dev/full")
+        fails += expect(r, 7, "error result to a full disk", [])
+        secs += r.secs
+    return fails, secs
 
 
-SCENARIOS = [s_generate_completed, s_download_cut_resumed, s_errors]
+def s_submit_wait_download(tvc, work, sim):
+    """The other commands' exits: generate --no-wait, wait, download."""
+    sim.faults()
+    r = Run(tvc, work, sim, ["generate", "--theme", "later", "--no-wait", "--json"])
+    secs = r.secs
+    try:
+        rid = json.loads(r.out)["recordId"]
+    except (ValueError, KeyError) as e:
+        return expect(r, 0, "submit", [(False, "result: %s" % e)]), secs
+    fails = expect(r, 0, "submit", [])
+    r = Run(tvc, work, sim, ["wait", "--record-id", rid, "--out", "w.mp4", "--json"])
+    secs += r.secs
+    checks = []
+    url = None
+    try:
+        res = json.loads(r.out)
+        url = res["videoUrl"]
+        want = sim.stats()["records"][rid]["video_sha256"]
+        checks.append((sha(r.path("w.mp4")) == want, "waited video bytes"))
+    except (ValueError, KeyError, OSError) as e:
+        checks.append((False, "result: %s (stdout %r)" % (e, r.out[:300])))
+    fails += expect(r, 0, "wait", checks)
+    if url:
+        r = Run(tvc, work, sim, ["download", url, "--out", "d.mp4", "--json"])
+        secs += r.secs
+        fails += expect(r, 0, "download", [
+            (os.path.exists(r.path("d.mp4")) and sha(r.path("d.mp4")) == want, "downloaded bytes")])
+    return fails, secs
+
+
+SCENARIOS = [s_generate_completed, s_download_cut_resumed, s_errors, s_submit_wait_download]
 
 
 def main():

@@ -796,6 +796,9 @@ int main(int argc, char **argv)
         rc = cmd_download(&o);
     else
         return usage_error("unknown command %s", o.cmd);
+    /* a connection kept alive for a next request that will not come
+     * (generate --no-wait, download) ends here, with close_notify */
+    tvc_http_client_close(&http);
     /* The result printed on stdout is part of the answer: a write that
      * failed (a full disk, a closed pipe) must not end as a success. */
     if (fflush(stdout) != 0 || ferror(stdout)) {
