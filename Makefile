@@ -71,6 +71,10 @@ include port/skeleton/skeleton.mk
 include port/posix/dist/dist.mk
 
 # The Cortex-M4 firmware test image (make BOARD=cortex-m4 firmware-tests).
+# make coverage, make check-static (tests/coverage.mk, tests/static.mk)
+ifeq ($(BOARD),posix)
+include tests/coverage.mk tests/static.mk
+endif
 ifeq ($(BOARD),cortex-m4)
 include tests/firmware/firmware.mk
 include tests/firmware/net.mk
@@ -202,7 +206,8 @@ test: deps-test
 	  net-test
 	@$(MAKE) --no-print-directory BOARD=cortex-m4 BUILD=$(BUILD)/cortex-m4 SRC_CACHE=$(BUILD)/src fw-tls-test fw-flow
 	@$(MAKE) --no-print-directory BOARD=cortex-m4 BUILD=$(BUILD)/cortex-m4 SRC_CACHE=$(BUILD)/src fw-conformance
-	@sh tests/run.sh $(BUILD) $(BUILD)/san $(BUILD)/minimal $(BUILD)/cortex-m4
+	@$(MAKE) --no-print-directory check-static coverage-build
+	@sh tests/run.sh $(BUILD) $(BUILD)/san $(BUILD)/minimal $(BUILD)/cortex-m4 $(BUILD)/cov
 
 ifeq ($(BOARD),cortex-m4)
 # The whole flow on the emulated board, over TLS on lwIP, against the

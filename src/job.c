@@ -278,7 +278,7 @@ static void default_out(struct tvc_job *j)
     memcpy(j->rec.out + n, pre, sizeof pre - 1);
     n += sizeof pre - 1;
     for (i = 0; id[i] && n + sizeof suf < cap; i++) {
-        j->rec.out[n++] = ch_id(id[i]) ? id[i] : '_';
+        j->rec.out[n++] = (char)(ch_id(id[i]) ? id[i] : '_');
     }
     memcpy(j->rec.out + n, suf, sizeof suf);
 }

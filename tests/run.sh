@@ -37,6 +37,11 @@ for dir in "$@"; do
     # The real tvc program against the simulator, end to end.
     [ -x "$dir/tvc" ] && run_one "$dir/tvc: tests/integration/test_cli.py" \
         /usr/bin/python3 "$here/integration/test_cli.py" "$dir/tvc"
+    # The same flow under valgrind, on a build with neither ASan nor gcov.
+    [ -x "$dir/tvc" ] && ! ls "$dir"/src/*.gcno >/dev/null 2>&1 && ! grep -qa __asan_init "$dir/tvc" && \
+        run_one "$dir/tvc: tests/integration/valgrind_flow.py" /usr/bin/python3 "$here/integration/valgrind_flow.py" "$dir/tvc"
+    # Line and branch coverage of src/ from what ran above (make coverage-build).
+    ls "$dir"/src/*.gcno >/dev/null 2>&1 && run_one "$dir: tests/coverage.py" /usr/bin/python3 "$here/coverage.py" "$dir"
     # The core unit tests on the emulated Cortex-M4 (BOARD=cortex-m4).
     [ -f "$dir/fw/tests.elf" ] && run_one "$dir/fw/tests.elf: tests/firmware/run_qemu_tests.sh" \
         sh "$here/firmware/run_qemu_tests.sh" "$dir/fw/tests.elf"
