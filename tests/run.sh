@@ -37,6 +37,9 @@ for dir in "$@"; do
     # The real tvc program against the simulator, end to end.
     [ -x "$dir/tvc" ] && run_one "$dir/tvc: tests/integration/test_cli.py" \
         /usr/bin/python3 "$here/integration/test_cli.py" "$dir/tvc"
+    # Fault injection: hostile answers, network, disk full, torn journals, shared state.
+    [ -x "$dir/tvc" ] && run_one "$dir/tvc: tests/integration/test_faults.py" \
+        /usr/bin/python3 "$here/integration/test_faults.py" "$dir/tvc"
     # The core unit tests on the emulated Cortex-M4 (BOARD=cortex-m4).
     [ -f "$dir/fw/tests.elf" ] && run_one "$dir/fw/tests.elf: tests/firmware/run_qemu_tests.sh" \
         sh "$here/firmware/run_qemu_tests.sh" "$dir/fw/tests.elf"

@@ -39,7 +39,16 @@ FAULTS = {
     "redirect_video": (0, "redirect"), "redirect_image": (0, "redirect"),
     "chunked": (0, (0, 1)), "chunk_ext": (0, (0, 1)), "keepalive": (1, (0, 1)),
     "fail_mode": ("http200", ("http200", "http500")), "vary": (1, (0, 1)),
+    "status_raw": (0, None), "generate_raw": (0, None), "raw_kind": ("reset_headers", None),
+    "drip_ms": (100, None), "status_5xx": (0, None),
 }
+# raw_kind values: how status_raw / generate_raw break an answer (README "Faults")
+RAW_KINDS = ("reset_headers", "reset_body", "reset_chunk", "stall_headers", "drip", "short_body",
+             "bad_chunk_size", "chunk_overflow", "long_status_line", "many_headers", "cl_te",
+             "two_cl", "wrong_types", "missing_fields", "huge_string", "deep_nesting")
+FAULTS["raw_kind"] = ("reset_headers", RAW_KINDS)
+# status_5xx cycles through these: the API's own 500, a proxy's 502 page, 503, an empty 504
+STORM_5XX = (502, 504, 500, 503)
 
 
 def check_fault(name, value):
