@@ -40,6 +40,9 @@ for dir in "$@"; do
     # Fault injection: hostile answers, network, disk full, torn journals, shared state.
     [ -x "$dir/tvc" ] && run_one "$dir/tvc: tests/integration/test_faults.py" \
         /usr/bin/python3 "$here/integration/test_faults.py" "$dir/tvc"
+    # The whole flow through a real nginx (TLS, proxy framing, Range from its files).
+    [ -x "$dir/tvc" ] && run_one "$dir/tvc: tests/integration/test_nginx.py" \
+        /usr/bin/python3 "$here/integration/test_nginx.py" "$dir/tvc"
     # The core unit tests on the emulated Cortex-M4 (BOARD=cortex-m4).
     [ -f "$dir/fw/tests.elf" ] && run_one "$dir/fw/tests.elf: tests/firmware/run_qemu_tests.sh" \
         sh "$here/firmware/run_qemu_tests.sh" "$dir/fw/tests.elf"
