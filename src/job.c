@@ -162,6 +162,9 @@ static int end_job(struct tvc_job *j, int rc, int retried)
                         tvc_err_class(rc) == TVC_CLASS_RETRY ||
                         tvc_err_class(rc) == TVC_CLASS_TRUST ||
                         tvc_err_class(rc) == TVC_CLASS_PROTOCOL || rc == TVC_ERR_STORAGE ||
+                        /* an unusable answer (unknown or missing status, wrong
+                         * types) says nothing about the job itself */
+                        rc == TVC_ERR_API_PROTOCOL ||
                         (rc == TVC_ERR_API && (j->res.code == TVC_API_RATE_LIMIT_EXCEEDED ||
                                                j->res.http_status >= 500)) ||
                         rc == TVC_ERR_HTTP_STATUS; /* server trouble, errorCode or not */
