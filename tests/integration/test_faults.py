@@ -170,6 +170,19 @@ def t_status_answer_types(w, sim):
         resume_finishes(env, sim, env.path("v.mp4"), kind)
 
 
+def t_status_command_drip(w, sim):
+    """`tvc status` against a dripping answer: ended by --timeout (exit 8, a
+    network error), not after the whole answer trickled in."""
+    env = tc.Env(w, sim)
+    reset(sim)
+    rc, out, err = run(env, "generate", "--theme", "x", "--no-wait", "--json")
+    rid = json.loads(out)["recordId"]
+    reset(sim, status_raw=999, raw_kind="drip")
+    rc, out, err = run(env, "status", "--record-id", rid, "--json", "--timeout", "2", limit=8)
+    eq(rc, NET, "status, dripping answer (%s)" % err[-300:])
+    eq(json.loads(out)["exitCode"], NET, "JSON exitCode")
+
+
 def t_status_huge_string(w, sim):
     """A 1 MiB string (with escapes) in an unknown field of every answer: squeezed, done."""
     env = tc.Env(w, sim)
@@ -369,7 +382,8 @@ def t_two_processes_one_state_dir(w, sim):
     eq(rc, DONE, "nothing left to resume")
 
 
-TESTS = [t_connection_refused, t_status_answers, t_status_answer_types, t_status_huge_string,
+TESTS = [t_connection_refused, t_status_answers, t_status_answer_types, t_status_command_drip,
+         t_status_huge_string,
          t_status_raw_once_recovers, t_generate_answers, t_storm_5xx, t_storm_429,
          t_disk_full_fsize, t_disk_full_tmpfs, t_journal_truncated_everywhere,
          t_two_processes_one_state_dir]
