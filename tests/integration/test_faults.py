@@ -40,7 +40,7 @@ from test_cli import check, eq, sha  # noqa: E402
 DONE, NET, DEADLINE, UNKNOWN, STORAGE, SERVER, RATE = 0, 8, 9, 10, 11, 12, 5
 SAN_MARKS = ("AddressSanitizer", "LeakSanitizer", "runtime error:", "Segmentation fault")
 NEW_FAULTS = {"status_raw": 0, "generate_raw": 0, "status_5xx": 0, "raw_kind": None,
-              "drip_ms": None, "stall_seconds": None}
+              "drip_ms": None, "stall_seconds": None, "video_cut_times": None, "video_cut_mode": None}
 
 
 def reset(sim, **faults):
@@ -230,6 +230,25 @@ def t_generate_answers(w, sim):
     eq(rc, DONE, "generate answer with a 1 MiB string (%s)" % err[-300:])
 
 
+# ---------------------------------------------------------------- media
+
+def t_video_reset_during_body(w, sim):
+    """The video connection reset mid-body, every time: exit 11 at --timeout,
+    nothing at the final path, the part file kept (maybe empty: a reset
+    discards what the client had not read yet); resume completes it
+    (test_cli.py has a cut ended by a close, resumed with Range)."""
+    env = tc.Env(w, sim)
+    reset(sim, video_cut=20000, video_cut_mode="reset", video_cut_times=999)
+    rc, out, err = run(env, "generate", "--theme", "x", "--out", "v.mp4", "--timeout", "3",
+                       "--json", limit=10)
+    eq(rc, STORAGE, "video reset every time (%s)" % err[-300:])
+    check(sim.stats()["fault_hits"].get("video_cut", 0) >= 2, "cut and retried")
+    check(not os.path.exists(env.path("v.mp4")), "nothing at the final path")
+    check(os.path.exists(env.path("v.mp4.part")), "part file kept")
+    eq([j["phase"] for j in jobs(env).values()], ["downloading"], "job resumable")
+    resume_finishes(env, sim, env.path("v.mp4"), "video reset")
+
+
 # ---------------------------------------------------------------- storms
 
 def t_storm_5xx(w, sim):
@@ -384,7 +403,7 @@ def t_two_processes_one_state_dir(w, sim):
 
 TESTS = [t_connection_refused, t_status_answers, t_status_answer_types, t_status_command_drip,
          t_status_huge_string,
-         t_status_raw_once_recovers, t_generate_answers, t_storm_5xx, t_storm_429,
+         t_status_raw_once_recovers, t_generate_answers, t_video_reset_during_body, t_storm_5xx, t_storm_429,
          t_disk_full_fsize, t_disk_full_tmpfs, t_journal_truncated_everywhere,
          t_two_processes_one_state_dir]
 
