@@ -361,6 +361,67 @@ def t_journal_truncated_everywhere(w, sim):
     resume_finishes(env, sim, env.path("v.mp4"), "whole journal")
 
 
+def t_inflight_and_budget_truncated_everywhere(w, sim):
+    """The in-flight marker of a generate killed while waiting for its answer,
+    torn at every byte offset: skipped as damaged (exit 0); whole, it is
+    reported once as outcome unknown (exit 10) and never re-sent.  The budget
+    file torn at every offset: a documented status (8 or, counted as a full
+    window, 9), never a crash."""
+    env = tc.Env(w, sim)
+    reset(sim, generate_stall=1, stall_seconds=30)
+    p = env.popen("generate", "--theme", "killed in flight", "--out", "v.mp4")
+    end = time.time() + 20
+    while sim.stats()["generate_requests"] < 1 and time.time() < end:
+        time.sleep(0.02)
+    time.sleep(0.2)
+    p.send_signal(signal.SIGKILL)
+    p.communicate()
+    names = list(jobs(env))
+    eq(len(names), 1, "one journal file: %r" % names)
+    check(names[0].startswith("inflight-"), "an in-flight marker: %r" % names)
+    path = os.path.join(env.state, names[0])
+    whole = open(path, "rb").read()
+    dead = "https://localhost:%d" % closed_port()
+    common = ["--cacert", sim.ca, "--api-key-file", env.keyfile, "--state-dir", env.state,
+              "--base-url", dead, "--timeout", "1"]
+    bad = []
+    for n in range(len(whole) + 1):
+        for f in os.listdir(env.state):
+            if f.startswith("job-"):
+                os.unlink(os.path.join(env.state, f))
+        with open(path, "wb") as f:
+            f.write(whole[:n])
+        p = subprocess.run([tc.TVC, "resume", "--quiet"] + common, capture_output=True, timeout=30)
+        e = p.stderr.decode("utf-8", "replace")
+        want = UNKNOWN if n == len(whole) else DONE
+        if p.returncode != want or any(m in e for m in SAN_MARKS):
+            bad.append((n, p.returncode, e[-200:]))
+    eq(bad, [], "torn in-flight marker")
+    eq(sim.stats()["generate_requests"], 1, "never re-sent")
+    # the budget file, torn: a polling job to resume against a refused host
+    reset(sim)
+    env2 = tc.Env(w, sim)
+    rc, out, err = run(env2, "generate", "--theme", "x", "--no-wait", "--json")
+    eq(rc, DONE, "submit")
+    budget = os.path.join(env2.state, "budget")
+    whole = open(budget, "rb").read()
+    common[common.index("--state-dir") + 1] = env2.state
+    common[common.index("--api-key-file") + 1] = env2.keyfile
+    bad, seen = [], set()
+    for n in range(len(whole) + 1):
+        with open(budget, "wb") as f:
+            f.write(whole[:n])
+        p = subprocess.run([tc.TVC, "resume", "--quiet"] + common, capture_output=True, timeout=30)
+        e = p.stderr.decode("utf-8", "replace")
+        seen.add(p.returncode)
+        if p.returncode not in (NET, DEADLINE) or any(m in e for m in SAN_MARKS):
+            bad.append((n, p.returncode, e[-200:]))
+    eq(bad, [], "torn budget file")
+    print("note: torn budget file: exit statuses %s" % sorted(seen))
+    os.unlink(budget)
+    resume_finishes(env2, sim, env2.path("tvc-%s.mp4" % json.loads(out)["recordId"]), "budget")
+
+
 # ---------------------------------------------------------------- shared state
 
 def t_two_processes_one_state_dir(w, sim):
@@ -405,6 +466,7 @@ TESTS = [t_connection_refused, t_status_answers, t_status_answer_types, t_status
          t_status_huge_string,
          t_status_raw_once_recovers, t_generate_answers, t_video_reset_during_body, t_storm_5xx, t_storm_429,
          t_disk_full_fsize, t_disk_full_tmpfs, t_journal_truncated_everywhere,
+         t_inflight_and_budget_truncated_everywhere,
          t_two_processes_one_state_dir]
 
 
