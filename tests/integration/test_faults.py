@@ -249,6 +249,21 @@ def t_video_reset_during_body(w, sim):
     resume_finishes(env, sim, env.path("v.mp4"), "video reset")
 
 
+def t_video_drip(w, sim):
+    """The video at 10 bytes/s (one byte every 100 ms): the job's deadline
+    ends the download in progress (exit 9, like a stall cut by the deadline;
+    11 is for a deadline between download retries), the part file stays;
+    resume completes it."""
+    env = tc.Env(w, sim)
+    reset(sim, media_bps=10)
+    rc, out, err = run(env, "generate", "--theme", "x", "--out", "v.mp4", "--timeout", "3",
+                       "--json", limit=10)
+    eq(rc, DEADLINE, "video drip (%s)" % err[-300:])
+    check(not os.path.exists(env.path("v.mp4")), "nothing at the final path")
+    eq([j["phase"] for j in jobs(env).values()], ["downloading"], "job resumable")
+    resume_finishes(env, sim, env.path("v.mp4"), "video drip")
+
+
 # ---------------------------------------------------------------- storms
 
 def t_storm_5xx(w, sim):
@@ -464,7 +479,8 @@ def t_two_processes_one_state_dir(w, sim):
 
 TESTS = [t_connection_refused, t_status_answers, t_status_answer_types, t_status_command_drip,
          t_status_huge_string,
-         t_status_raw_once_recovers, t_generate_answers, t_video_reset_during_body, t_storm_5xx, t_storm_429,
+         t_status_raw_once_recovers, t_generate_answers, t_video_reset_during_body, t_video_drip,
+         t_storm_5xx, t_storm_429,
          t_disk_full_fsize, t_disk_full_tmpfs, t_journal_truncated_everywhere,
          t_inflight_and_budget_truncated_everywhere,
          t_two_processes_one_state_dir]
