@@ -451,9 +451,16 @@ def t_two_processes_one_state_dir(w, sim):
     budget = 100
     procs = [env.popen("generate", "--theme", "twin %d" % i, "--out", "v%d.mp4" % i, "--json",
                        "--max-requests-per-hour", str(budget)) for i in (0, 1)]
-    res = []
-    for p in procs:
-        out, err = p.communicate(timeout=90)
+    res, outs = [], []
+    try:
+        for p in procs:
+            outs.append(p.communicate(timeout=90))
+    finally:
+        for p in procs:  # by their own handles, whatever happened
+            if p.poll() is None:
+                p.kill()
+                p.wait()
+    for p, (out, err) in zip(procs, outs):
         e = err.decode("utf-8", "replace")
         eq(p.returncode, DONE, "twin (%s)" % e[-300:])
         for m in SAN_MARKS:
