@@ -40,6 +40,12 @@ for dir in "$@"; do
     # The same flow under valgrind, on a build with neither ASan nor gcov.
     [ -x "$dir/tvc" ] && ! ls "$dir"/src/*.gcno >/dev/null 2>&1 && ! grep -qa __asan_init "$dir/tvc" && \
         run_one "$dir/tvc: tests/integration/valgrind_flow.py" /usr/bin/python3 "$here/integration/valgrind_flow.py" "$dir/tvc"
+    # Fault injection: hostile answers, network, disk full, torn journals, shared state.
+    [ -x "$dir/tvc" ] && run_one "$dir/tvc: tests/integration/test_faults.py" \
+        /usr/bin/python3 "$here/integration/test_faults.py" "$dir/tvc"
+    # The whole flow through a real nginx (TLS, proxy framing, Range from its files).
+    [ -x "$dir/tvc" ] && run_one "$dir/tvc: tests/integration/test_nginx.py" \
+        /usr/bin/python3 "$here/integration/test_nginx.py" "$dir/tvc"
     # Line and branch coverage of src/ from what ran above (make coverage-build).
     ls "$dir"/src/*.gcno >/dev/null 2>&1 && run_one "$dir: tests/coverage.py" /usr/bin/python3 "$here/coverage.py" "$dir"
     # The core unit tests on the emulated Cortex-M4 (BOARD=cortex-m4).

@@ -572,6 +572,7 @@ static int cmd_status(const struct cli_opts *o)
     /* One call, retried by the job engine's policy (tvc_retry.h): network
      * trouble, malformed answers, 429 and 5xx, within --timeout. */
     retry_begin(o, &rt);
+    http.end_by = rt.deadline; /* an answer dripping in ends with --timeout too */
     do {
         uint64_t t = port.now_ms(port.ctx);
         uint64_t left = rt.deadline > t ? rt.deadline - t : 1;
