@@ -181,7 +181,7 @@ static void report(void)
            (unsigned long)a->extent, (unsigned long)a->cur_used, (unsigned long)a->cur_blocks);
     printf("  stack peak           %6lu  (of %lu reserved, painted)\n", (unsigned long)r.stack_peak,
            (unsigned long)r.stack_reserved);
-    printf("  heap                 %6lu  (stdio buffers of this test's printf)\n",
+    printf("  heap                 %6lu  (newlib's _sbrk: this image links none, so no malloc)\n",
            (unsigned long)r.heap);
     printf("  total                %6lu  (static without the arena + arena need + stack peak + heap)\n",
            (unsigned long)r.total);
