@@ -64,6 +64,11 @@ TEST_BIN := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
 LIB := $(BUILD)/libtvc.a
 PROG := $(BUILD)/tvc
 
+# libFuzzer harnesses (make fuzz, fuzz-build, fuzz-smoke): tests/fuzz/fuzz.mk
+ifeq ($(BOARD),posix)
+include tests/fuzz/fuzz.mk
+endif
+
 # The Cortex-M4 firmware test image (make BOARD=cortex-m4 firmware-tests).
 ifeq ($(BOARD),cortex-m4)
 include tests/firmware/firmware.mk

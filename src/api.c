@@ -156,8 +156,10 @@ static int text(const struct tvc_json *j, const char *key, const char **out, siz
         *out = p;
         return 1;
     }
-    if (kind != TVC_JSON_STRING)
+    if (kind != TVC_JSON_STRING) {
+        r->truncated &= ~cut_bit; /* what the squeeze cut is not this value */
         return 0;
+    }
     /* the closing quote is the last byte the unescaped text may need */
     rc = has_nul_escape(raw) ? TVC_ERR_JSON_ESCAPE
                              : tvc_json_string(j, v, p, cap < raw.len + 1 ? cap : raw.len + 1, NULL);

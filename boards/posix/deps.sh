@@ -1,6 +1,8 @@
 #!/bin/sh
 # Make sure the Debian packages libtvc builds (and tests) with are present.
-# usage: deps.sh build|demo|test|cross|src CC
+# usage: deps.sh build|demo|test|cross|src|fuzz CC
+#   fuzz: what the libFuzzer harnesses need (CC is clang): clang's fuzzer
+#   runtime (libclang-rt-14-dev); test checks it too.
 #   cross: the Cortex-M toolchain (CC is the cross compiler) and the host's
 #   jsmn header it is given; test checks the cross toolchain too (make test
 #   builds BOARD=cortex-m4) and QEMU, which runs its firmware test image.
@@ -52,6 +54,17 @@ if [ "$what" = test ]; then
     [ -x /usr/sbin/nginx ] || pkgs="$pkgs nginx"
     # the Cortex-M4 firmware test image runs on QEMU's mps2-an386
     command -v qemu-system-arm >/dev/null 2>&1 || pkgs="$pkgs qemu-system-arm"
+fi
+if [ "$what" = test ] || [ "$what" = fuzz ]; then
+    # libFuzzer harnesses (make fuzz; make test runs them briefly): clang and
+    # its sanitizer and fuzzer runtimes
+    fcc=clang
+    [ "$what" = fuzz ] && fcc=$cc
+    command -v "$fcc" >/dev/null 2>&1 || pkgs="$pkgs clang"
+    printf 'int LLVMFuzzerTestOneInput(const unsigned char *d, unsigned long n);\nint LLVMFuzzerTestOneInput(const unsigned char *d, unsigned long n) { return d && n ? 0 : 0; }\n' \
+        | "$fcc" -fsanitize=fuzzer,address,undefined -x c - -o /dev/null >/dev/null 2>&1 \
+        || pkgs="$pkgs libclang-rt-14-dev"
+    [ "$what" = fuzz ] && { command -v openssl >/dev/null 2>&1 || pkgs="$pkgs openssl"; }
 fi
 [ -z "$pkgs" ] && exit 0
 
