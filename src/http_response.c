@@ -266,14 +266,19 @@ static int frame(struct tvc_http_parser *p)
  */
 static void unfold(char *b, size_t from, size_t n)
 {
-    size_t i;
+    size_t i, k;
 
     for (i = from; i + 1 < n; i++) {
         if (b[i] != '\n' || !is_ws((uint8_t)b[i + 1]))
             continue;
-        b[i] = ' ';
-        if (b[i - 1] == '\r')
-            b[i - 1] = ' ';
+        /* obs-fold = OWS CRLF RWS: all of it becomes SP */
+        k = i;
+        if (b[k - 1] == '\r')
+            b[--k] = ' ';
+        while (k > from && is_ws((uint8_t)b[k - 1]))
+            b[--k] = ' ';
+        for (k = i; k < n && (k == i || is_ws((uint8_t)b[k])); k++)
+            b[k] = ' ';
     }
 }
 

@@ -18,7 +18,8 @@ FUZZ_CFLAGS := $(STD) $(WARN) -g -O1 $(FUZZ_SAN) $(INC) -Itests $(CPPFLAGS)
 FUZZ_SRC := $(sort $(wildcard tests/fuzz/fuzz_*.c))
 FUZZ_BIN := $(FUZZ_SRC:tests/fuzz/%.c=$(FUZZ_DIR)/%)
 FUZZ_CORE_OBJ := $(SRC_ALL:%.c=$(FUZZ_DIR)/obj/%.o)
-FUZZ_SUP_OBJ := $(addprefix $(FUZZ_DIR)/obj/tests/,fake_port.o tls_server.o fuzz/mem_port.o)
+FUZZ_SUP_OBJ := $(addprefix $(FUZZ_DIR)/obj/tests/,fake_port.o tls_server.o fuzz/mem_port.o \
+                fuzz/tls_replay.o)
 FUZZ_LIB := $(FUZZ_DIR)/libtvc-fuzz.a
 
 .PHONY: fuzz fuzz-build fuzz-smoke deps-fuzz
@@ -40,6 +41,12 @@ $(FUZZ_DIR)/fuzz_%: $(FUZZ_DIR)/obj/tests/fuzz/fuzz_%.o $(FUZZ_SUP_OBJ) $(FUZZ_L
 	$(FUZZ_CC) $(FUZZ_SAN) -fsanitize=fuzzer -o $@ $< $(FUZZ_SUP_OBJ) $(FUZZ_LIB) $(LIBS)
 
 fuzz-build: $(FUZZ_BIN)
+
+# tests/test_fuzz_regress.c (a unit test like the others, in every build
+# directory make test uses) also links the TLS recorder and the memory port.
+$(BUILD)/tests/test_fuzz_regress: $(BUILD)/tests/test_fuzz_regress.o $(BUILD)/tests/fuzz/tls_replay.o \
+  $(BUILD)/tests/fuzz/mem_port.o $(TSUP_OBJ) $(LIB)
+	$(CC) $(CFLAGS) $(SANFLAGS) $(LDFLAGS) -o $@ $^ $(LIBS)
 
 fuzz: fuzz-build
 	@sh tests/fuzz/run.sh $(FUZZ_DIR) $(FUZZ_SECONDS)
