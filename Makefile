@@ -193,6 +193,7 @@ test: deps-test
 	@$(MAKE) --no-print-directory all tests
 	@$(MAKE) --no-print-directory BUILD=$(BUILD)/san SAN=1 all tests
 	@$(MAKE) --no-print-directory check-alloc check-symbols check-clang check-float check-minimal
+	@$(MAKE) --no-print-directory fuzz-build
 	@$(MAKE) --no-print-directory BOARD=cortex-m4 BUILD=$(BUILD)/cortex-m4 lib check-float check-minimal size \
 	  firmware-tests
 	@$(MAKE) --no-print-directory BOARD=cortex-m4 BUILD=$(BUILD)/cortex-m4 SRC_CACHE=$(BUILD)/src mbedtls lwip size-libs \

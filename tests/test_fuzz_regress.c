@@ -362,6 +362,27 @@ static void tls_altered_record_refused(void)
     }
 }
 
+/* ------------------------------------------------------------------ */
+/* Findings of the fuzzers (inputs in tests/fuzz/regress/<harness>/). */
+
+/* fuzz_url: "http://;/." resolved with an empty reference stays
+ * "http://;/." (RFC 3986 5.2.2 keeps the base path as it is), while the
+ * same URL as a reference loses its dot segment.  Not a bug: the harness's
+ * property was too strong; this pins the RFC behaviour and that the result
+ * is stable from the second resolution on. */
+static void url_empty_ref_keeps_base_path(void)
+{
+    char out[TVC_URL_MAX], out2[TVC_URL_MAX];
+    CHECK_EQ(tvc_url_resolve("http://;/.", 10, "", 0, out, sizeof out), 10);
+    CHECK_STR(out, "http://;/.");
+    CHECK_EQ(tvc_url_resolve(out, 10, out, 10, out2, sizeof out2), 9);
+    CHECK_STR(out2, "http://;/");
+    CHECK_EQ(tvc_url_resolve("http://h/a/./b/..?q#f", 21, "#g", 2, out, sizeof out), 19);
+    CHECK_STR(out, "http://h/a/./b/..?q");
+    CHECK_EQ(tvc_url_resolve("http://h/x", 10, out, strlen(out), out2, sizeof out2), 13);
+    CHECK_STR(out2, "http://h/a/?q");
+}
+
 int main(void)
 {
     RUN(ra_rfc850_far_future_clock);
@@ -378,5 +399,6 @@ int main(void)
     RUN(tls_replay_is_faithful);
     RUN(tls_empty_records_are_not_an_end);
     RUN(tls_altered_record_refused);
+    RUN(url_empty_ref_keeps_base_path);
     return h_summary();
 }

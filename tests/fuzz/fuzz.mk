@@ -40,7 +40,13 @@ $(FUZZ_LIB): $(FUZZ_CORE_OBJ)
 $(FUZZ_DIR)/fuzz_%: $(FUZZ_DIR)/obj/tests/fuzz/fuzz_%.o $(FUZZ_SUP_OBJ) $(FUZZ_LIB)
 	$(FUZZ_CC) $(FUZZ_SAN) -fsanitize=fuzzer -o $@ $< $(FUZZ_SUP_OBJ) $(FUZZ_LIB) $(LIBS)
 
-fuzz-build: $(FUZZ_BIN)
+fuzz-build: $(FUZZ_BIN) $(FUZZ_DIR)/corpus/.made
+
+# Seeds from the unit tests' vectors (and tests/fuzz/regress/, inputs that
+# once broke a property), rebuilt when a test file changes.
+$(FUZZ_DIR)/corpus/.made: tests/fuzz/make_corpus.py $(wildcard tests/test_*.c tests/fuzz/regress/*/*)
+	@python3 tests/fuzz/make_corpus.py $(FUZZ_DIR)/corpus >/dev/null
+	@touch $@
 
 # tests/test_fuzz_regress.c (a unit test like the others, in every build
 # directory make test uses) also links the TLS recorder and the memory port.

@@ -1,14 +1,17 @@
 #!/bin/sh
 # Run every libFuzzer harness of a build directory for N seconds each, from
-# its seed corpus (tests/fuzz/corpus/<harness>/, copied to a work directory
-# so that what the run adds stays out of the tree).  A harness passes when
+# its seed corpus (BUILD/fuzz/corpus/<harness>/, made by make_corpus.py from
+# the unit tests' vectors) and what earlier runs kept (BUILD/fuzz/work/).  A harness passes when
 # libFuzzer found no crash, no sanitizer report and no violated property.
 # Prints one line per harness and the closing line "N passed, N failed".
 # usage: run.sh BUILD_FUZZ_DIR SECONDS
 set -u
-dir=$1
+dir=$(cd "$1" && pwd) || exit 1
 secs=$2
 here=$(cd "$(dirname "$0")" && pwd)
+# (fuzz_tls makes the test PKI with tests/certs.sh)
+TVC_TEST_DIR=$(cd "$here/.." && pwd)
+export TVC_TEST_DIR
 pass=0
 fail=0
 mkdir -p "$dir/work" "$dir/findings"
@@ -18,7 +21,7 @@ for bin in "$dir"/fuzz_*; do
     name=$(basename "$bin")
     work="$dir/work/$name"
     mkdir -p "$work"
-    seeds="$here/corpus/$name"
+    seeds="$dir/corpus/$name"
     [ -d "$seeds" ] || seeds=""
     log="$dir/work/$name.log"
     # -timeout: one input may not take 10 s; -rss_limit_mb: nor 1.5 GB
