@@ -8,11 +8,10 @@
  * Input: byte 0: bytes per receive; then (offset hi, offset lo, value)
  * triples: value 0 truncates there, others XOR that byte; a trailing part
  * after a 0xFF marker byte is spliced in at the last offset.
- * Properties: no crash or sanitizer report; the handshake never succeeds on
- * a changed handshake byte unless the bytes before application data are the
- * recorded ones; received data is always a prefix-consistent part of the
- * recorded response when the records carrying it are untouched; an end is
- * called clean only after a close_notify. */
+ * Properties: no crash or sanitizer report; unchanged bytes replay exactly
+ * as the live session went; whatever data is delivered is the start of the
+ * recorded answer (an altered record is refused, never delivered); an end
+ * is called clean only with a close_notify. */
 #include "fuzz.h"
 #include "tls_replay.h"
 #include "tls_server.h"
