@@ -36,7 +36,7 @@ for dir in "$@"; do
     done
     # The libFuzzer harnesses, a few seconds each from the unit tests' seeds.
     [ -d "$dir/fuzz" ] && run_one "$dir/fuzz: tests/fuzz/run.sh" \
-        sh "$here/fuzz/run.sh" "$dir/fuzz" "${TVC_FUZZ_SMOKE_SECONDS:-4}"
+        sh "$here/fuzz/run.sh" "$dir/fuzz" "${TVC_FUZZ_SMOKE_SECONDS:-3}"
     # The real tvc program against the simulator, end to end.
     [ -x "$dir/tvc" ] && run_one "$dir/tvc: tests/integration/test_cli.py" \
         /usr/bin/python3 "$here/integration/test_cli.py" "$dir/tvc"

@@ -4,14 +4,14 @@
 # ASan and UBSan, the whole core compiled again with coverage for libFuzzer.
 #   make fuzz-build                 the harnesses, in $(BUILD)/fuzz
 #   make fuzz FUZZ_SECONDS=N        run every harness N seconds EACH (default 60)
-#   make fuzz-smoke                 every harness FUZZ_SMOKE_SECONDS (default 4) each,
+#   make fuzz-smoke                 every harness FUZZ_SMOKE_SECONDS (default 3) each,
 #                                   ending in "N passed, N failed" (make test runs it
 #                                   through tests/run.sh)
 # Inputs that break a property or crash are kept in $(BUILD)/fuzz/findings/.
 
 FUZZ_CC ?= clang
 FUZZ_SECONDS ?= 60
-FUZZ_SMOKE_SECONDS ?= 4
+FUZZ_SMOKE_SECONDS ?= 3
 FUZZ_DIR := $(BUILD)/fuzz
 FUZZ_SAN := -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
 FUZZ_CFLAGS := $(STD) $(WARN) -g -O1 $(FUZZ_SAN) $(INC) -Itests $(CPPFLAGS)
