@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "fake_port.h"
 #include "fuzz/mem_port.h"
 #include "fuzz/tls_replay.h"
 #include "harness.h"
@@ -383,6 +384,44 @@ static void url_empty_ref_keeps_base_path(void)
     CHECK_STR(out2, "http://h/a/?q");
 }
 
+/* fuzz_http_client: a redirect to another origin whose host name spells
+ * the API key ("other.exampsekret-key$.").  The harness's property looked
+ * for the key's text anywhere in what was sent; the client was right: the
+ * key went to the API origin only, and the other host got no
+ * Authorization header (its name is the server's text, not the key). */
+static void redirect_host_spelling_key_gets_no_key(void)
+{
+    static struct fp f;
+    static char hdr[1024];
+    static uint8_t io[256];
+    static char redir[TVC_URL_MAX];
+    struct tvc_port port;
+    struct tvc_http_client c;
+    struct tvc_http_req rq;
+
+    memset(&f, 0, sizeof f);
+    fp_init(&f, &port);
+    fp_add(&f, "HTTP/1.1 307 x\r\nLocation: http://other.exampsekret-key$./b\r\n"
+               "Content-Length: 0\r\n\r\n");
+    fp_add(&f, "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
+    tvc_http_client_init(&c, &port, NULL, hdr, sizeof hdr, io, sizeof io);
+    memset(&rq, 0, sizeof rq);
+    rq.method = "GET";
+    rq.url = "http://api.example/v1/x?q=1";
+    rq.bearer = "sekret-key";
+    rq.range_from = -1;
+    rq.flags = TVC_HTTP_FOLLOW | TVC_HTTP_IDEMPOTENT;
+    rq.redirect_buf = redir;
+    rq.redirect_cap = sizeof redir;
+    CHECK_EQ(tvc_http_request(&c, &rq), 0);
+    CHECK_EQ(c.resp.status, 200);
+    CHECK_EQ(f.next, 2);
+    CHECK(strstr(f.conn[0].sent, "\r\nAuthorization: Bearer sekret-key\r\n") != NULL);
+    CHECK_STR(f.conn[1].host, "other.exampsekret-key$.");
+    CHECK(strstr(f.conn[1].sent, "Authorization") == NULL);
+    tvc_http_client_close(&c);
+}
+
 int main(void)
 {
     RUN(ra_rfc850_far_future_clock);
@@ -400,5 +439,6 @@ int main(void)
     RUN(tls_empty_records_are_not_an_end);
     RUN(tls_altered_record_refused);
     RUN(url_empty_ref_keeps_base_path);
+    RUN(redirect_host_spelling_key_gets_no_key);
     return h_summary();
 }

@@ -129,8 +129,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     for (i = 0; i < X.fp.next; i++) {
         const struct fp_conn *cn = &X.fp.conn[i];
         int api = strcasecmp(cn->host, "api.example") == 0 && cn->port == 80;
+        /* (the header itself: a Location may spell the key into a host name) */
         if (!api)
-            FZ_CHECK(!has(cn->sent, cn->sent_len, "sekret-key"));
+            FZ_CHECK(!has(cn->sent, cn->sent_len, "\r\nAuthorization: Bearer "));
         FZ_CHECK(!has(cn->sent, cn->sent_len, "#")); /* no fragment ever sent */
     }
     tvc_http_client_close(&X.c);
