@@ -422,6 +422,101 @@ static void redirect_host_spelling_key_gets_no_key(void)
     tvc_http_client_close(&c);
 }
 
+/* fuzz_download: a stored validator (from a .meta sidecar) that spells
+ * "Authorization" between obs-text bytes.  Again the harness looked for
+ * the word, not the header: the validator goes out as If-Range, verbatim,
+ * and no Authorization header is ever sent with a download. */
+struct one_srv {
+    char req[2048];
+    size_t rlen, off;
+    int answered;
+};
+
+static int os_connect(void *ctx, const char *host, uint16_t port)
+{
+    (void)ctx;
+    (void)host;
+    (void)port;
+    return 0;
+}
+
+static int os_handshake(void *ctx, uint32_t w)
+{
+    (void)ctx;
+    (void)w;
+    return 0;
+}
+
+static int os_send(void *ctx, const uint8_t *b, size_t n, uint32_t w)
+{
+    struct one_srv *s = ctx;
+    (void)w;
+    if (s->rlen + n >= sizeof s->req)
+        return TVC_ERR_RESET;
+    memcpy(s->req + s->rlen, b, n);
+    s->rlen += n;
+    return (int)n;
+}
+
+static int os_recv(void *ctx, uint8_t *b, size_t n, uint32_t w)
+{
+    static const char resp[] = "HTTP/1.1 200 OK\r\nETag: \"v2\"\r\nContent-Length: 3\r\n\r\nabc";
+    struct one_srv *s = ctx;
+    size_t k = sizeof resp - 1 - s->off;
+    (void)w;
+    if (strstr(s->req, "\r\n\r\n") == NULL)
+        return TVC_ERR_AGAIN;
+    if (k == 0)
+        return 0;
+    if (k > n)
+        k = n;
+    memcpy(b, resp + s->off, k);
+    s->off += k;
+    return (int)k;
+}
+
+static void os_close(void *ctx)
+{
+    (void)ctx;
+}
+
+static void download_validator_spelling_authorization(void)
+{
+    static struct mp m;
+    static struct one_srv srv;
+    static struct tvc_http_client h;
+    static char hdr[1024];
+    static uint8_t io[512];
+    static struct tvc_dl d;
+    static const char meta[] = "tvc-dl 1\nurl http://cdn.example/v.mp4\n"
+                               "validator \xff\xff" "Authorization\xff\ntotal 3\nend\n";
+    struct tvc_transport t = {&srv, os_connect, os_handshake, os_send, os_recv, os_close, NULL, NULL};
+    struct tvc_port port;
+    struct mp_file *f;
+    int rc, i;
+
+    memset(&m, 0, sizeof m);
+    memset(&srv, 0, sizeof srv);
+    mp_init(&m, &port);
+    mp_put(&m, "/d/out.part", "ab", 2);
+    mp_put(&m, "/d/out.part.meta", meta, sizeof meta - 1);
+    tvc_http_client_init(&h, &port, NULL, hdr, sizeof hdr, io, sizeof io);
+    CHECK_EQ(tvc_http_client_set_transports(&h, &t, NULL), 0);
+    memset(&d, 0, sizeof d);
+    d.io_timeout_ms = 1000;
+    rc = tvc_dl_start(&d, &h, &port, "http://cdn.example/v.mp4", "/d/out");
+    for (i = 0; i < 10000 && (rc == 0 || rc == TVC_ERR_AGAIN); i++)
+        if ((rc = tvc_dl_step(&d, 0)) != TVC_ERR_AGAIN)
+            break;
+    CHECK_EQ(rc, 0);
+    CHECK(strstr(srv.req, "\r\nRange: bytes=2-\r\n") != NULL);
+    CHECK(strstr(srv.req, "\r\nIf-Range: \xff\xff" "Authorization\xff\r\n") != NULL);
+    CHECK(strstr(srv.req, "\r\nAuthorization:") == NULL);
+    f = mp_get(&m, "/d/out"); /* a 200 to a ranged request: the whole file again */
+    CHECK(f != NULL && f->len == 3 && memcmp(f->data, "abc", 3) == 0);
+    tvc_http_client_close(&h);
+}
+
 int main(void)
 {
     RUN(ra_rfc850_far_future_clock);
@@ -440,5 +535,6 @@ int main(void)
     RUN(tls_altered_record_refused);
     RUN(url_empty_ref_keeps_base_path);
     RUN(redirect_host_spelling_key_gets_no_key);
+    RUN(download_validator_spelling_authorization);
     return h_summary();
 }
