@@ -34,6 +34,9 @@ for dir in "$@"; do
         # tests find their support files (certs.sh) relative to the tree
         run_one "$t" env TVC_TEST_DIR="$here" "$t"
     done
+    # The libFuzzer harnesses, a few seconds each from the unit tests' seeds.
+    [ -d "$dir/fuzz" ] && run_one "$dir/fuzz: tests/fuzz/run.sh" \
+        sh "$here/fuzz/run.sh" "$dir/fuzz" "${TVC_FUZZ_SMOKE_SECONDS:-3}"
     # The real tvc program against the simulator, end to end.
     [ -x "$dir/tvc" ] && run_one "$dir/tvc: tests/integration/test_cli.py" \
         /usr/bin/python3 "$here/integration/test_cli.py" "$dir/tvc"
