@@ -1,6 +1,6 @@
 #!/bin/sh
 # Make sure the Debian packages libtvc builds (and tests) with are present.
-# usage: deps.sh build|demo|test|cross|src|fwdemo CC
+# usage: deps.sh build|demo|test|cross|src|fwdemo|bench CC
 #   cross: the Cortex-M toolchain (CC is the cross compiler) and the host's
 #   jsmn header it is given; test checks the cross toolchain too (make test
 #   builds BOARD=cortex-m4) and QEMU, which runs its firmware test image.
@@ -58,6 +58,15 @@ fi
 if [ "$what" = test ] || [ "$what" = fwdemo ]; then
     # the Cortex-M4 firmware images run on QEMU's mps2-an386
     command -v qemu-system-arm >/dev/null 2>&1 || pkgs="$pkgs qemu-system-arm"
+fi
+if [ "$what" = bench ]; then
+    # make bench: what make test needs (the Cortex-M4 rows build and run the
+    # firmware), plus the alternatives it measures beside libtvc: curl, and
+    # Debian's http-parser; valgrind counts the parsers' instructions
+    sh "$0" test "$cc" || exit 1
+    command -v curl >/dev/null 2>&1 || pkgs="$pkgs curl"
+    command -v valgrind >/dev/null 2>&1 || pkgs="$pkgs valgrind"
+    have_header http_parser.h || pkgs="$pkgs libhttp-parser-dev"
 fi
 [ -z "$pkgs" ] && exit 0
 

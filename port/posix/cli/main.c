@@ -31,7 +31,7 @@ static const char usage_text[] =
     "  --cacert PEMFILE          trust anchors (env TVC_CA_FILE; default: system bundle)\n"
     "  --resolve HOST:PORT:ADDR  use ADDR for HOST:PORT (repeatable)\n"
     "  --state-dir DIR           journal and request budget (env TVC_STATE_DIR)\n"
-    "  --poll-interval SECONDS   base poll interval (default adaptive 5-10 s)\n"
+    "  --poll-interval SECONDS   base poll interval (default: learnt from past jobs)\n"
     "  --timeout SECONDS         overall deadline for the job (default 900); for status\n"
     "                            and download, no retry starts after it\n"
     "  --max-requests-per-hour N client-side budget of API requests (default 100)\n"
