@@ -473,7 +473,7 @@ def main():
     ap.add_argument("--build", required=True)
     ap.add_argument("--scale", type=float, default=20.0)
     ap.add_argument("--jobs", type=int, default=8)
-    ap.add_argument("--cpu-rounds", type=int, default=2)
+    ap.add_argument("--cpu-rounds", type=int, default=3)
     ap.add_argument("--tvc-36", help="a tvc built against mbedTLS 3.6, for a second CPU row")
     ap.add_argument("--only", default="", help="comma list: flash,ram,rss,poll,cpu,parse")
     a = ap.parse_args()
