@@ -41,7 +41,11 @@
  * Learning: when a job completes, tvc_poll_hist_add() keeps its generation
  * time (the answer's generationTime when present, else the elapsed time at
  * the first "completed" answer) and the time its video step lasted after
- * first being seen, in a ring of TVC_POLL_HIST jobs.
+ * first being seen, in a ring of TVC_POLL_HIST jobs.  The job engine reads
+ * the history when a job starts and writes it back once, when the answer says
+ * completed.  Processes sharing a directory do not lock it: when two jobs
+ * complete at once, the later write wins and one sample is lost.  The history
+ * is only a hint, so that costs nothing but one sample.
  */
 #ifndef TVC_POLL_PLAN_H
 #define TVC_POLL_PLAN_H
