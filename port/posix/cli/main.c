@@ -50,6 +50,7 @@ static struct tvc_port port;
 static struct tvc_tls tls;
 static struct tvc_transport https_t; /* TLS over mbedTLS, for https:// */
 static mbedtls_sha256_context sha_ctx;
+static struct tvc_posix_sha256 sha_ni;
 static struct tvc_hash sha;          /* SHA-256 of downloads */
 static struct tvc_http_client http;
 static char hdr_buf[8192]; /* CDN redirects carry large header blocks */
@@ -295,7 +296,8 @@ static int setup_net(const struct cli_opts *o, int need_tls)
         }
     }
     tvc_tls_transport_init(&https_t, &tls);
-    tvc_hash_mbedtls_init(&sha, &sha_ctx);
+    if (tvc_posix_sha256_init(&sha, &sha_ni) < 0) /* x86 SHA extensions, else mbedTLS */
+        tvc_hash_mbedtls_init(&sha, &sha_ctx);
     tvc_http_client_init(&http, &port, need_tls ? &https_t : NULL, hdr_buf, sizeof hdr_buf, io_buf,
                          sizeof io_buf);
     cli_progress_init(o, &port);
