@@ -25,7 +25,7 @@
  *   targets away, else one freshness target;
  * - *dense around the learned completion time* (inside [lo, hi]):
  *   TVC_POLL_DENSE_MS (so the median delay in noticing is about half of it:
- *   4 s);
+ *   3.5 s);
  * - after hi (a late job): the dense gap growing by a quarter of the time
  *   past hi, up to the freshness target;
  * - *stretched to the request budget*: with a budget of per_hour requests a
@@ -64,7 +64,7 @@ extern "C" {
 #define TVC_POLL_MIN_MS 5000u /**< the documented densest polling */
 #endif
 #ifndef TVC_POLL_DENSE_MS
-#define TVC_POLL_DENSE_MS 8000u /**< gap inside the completion window */
+#define TVC_POLL_DENSE_MS 7000u /**< gap inside the completion window */
 #endif
 #ifndef TVC_POLL_FRESH_MS
 #define TVC_POLL_FRESH_MS 60000u /**< freshness target: the longest gap */
