@@ -326,6 +326,10 @@ def rows_polling(a, work):
                 "lengths": [r["job_seconds"] for r in recs]}
 
     t, l = per_job(st_tvc), per_job(st_loop)
+    for name, st in (("libtvc", st_tvc), ("loop", st_loop)):
+        log("%s per job (length s, requests, notice delay s): %s" % (name, " ".join(
+            "%.0f/%d/%.1f" % (r["job_seconds"], r["checks"] + 1, r["notice_delay_s"] or -1)
+            for r in st["records"].values())))
     jl = t["lengths"]
     note = ("%d jobs each, lengths %.0f-%.0f s (median %.0f) drawn by the simulator from 2-5 min, "
             "time-scaled x%g; counted at the simulator" % (t["n"], min(jl), max(jl), statistics.median(jl), scale))
@@ -479,7 +483,7 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--build", required=True)
     ap.add_argument("--scale", type=float, default=20.0)
-    ap.add_argument("--jobs", type=int, default=8)
+    ap.add_argument("--jobs", type=int, default=16)
     ap.add_argument("--cpu-rounds", type=int, default=3)
     ap.add_argument("--tvc-36", help="a tvc built against mbedTLS 3.6, for a second CPU row")
     ap.add_argument("--only", default="", help="comma list: flash,ram,rss,poll,cpu,parse")
