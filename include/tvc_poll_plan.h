@@ -41,11 +41,13 @@
  * Learning: when a job completes, tvc_poll_hist_add() keeps its generation
  * time (the answer's generationTime when present, else the elapsed time at
  * the first "completed" answer) and the time its video step lasted after
- * first being seen, in a ring of TVC_POLL_HIST jobs.  The job engine reads
- * the history when a job starts and writes it back once, when the answer says
- * completed.  Processes sharing a directory do not lock it: when two jobs
- * complete at once, the later write wins and one sample is lost.  The history
- * is only a hint, so that costs nothing but one sample.
+ * first being seen, in a ring of TVC_POLL_HIST jobs (the observed time only
+ * for a job followed from its generate; nothing over TVC_POLL_LEARN_MAX_S).
+ * The job engine reads the history when a job starts and writes it back
+ * once, when the answer says completed.  Processes sharing a directory do
+ * not lock it: when two jobs complete at once, the later write wins and one
+ * sample is lost.  The history is only a hint, so that costs nothing but one
+ * sample.
  */
 #ifndef TVC_POLL_PLAN_H
 #define TVC_POLL_PLAN_H
@@ -74,6 +76,9 @@ extern "C" {
 #endif
 #ifndef TVC_POLL_PRIOR_HI_MS
 #define TVC_POLL_PRIOR_HI_MS 300000u /**< documented longest job (5 min) */
+#endif
+#ifndef TVC_POLL_LEARN_MAX_S
+#define TVC_POLL_LEARN_MAX_S 1800u /**< longer generation times are not learnt */
 #endif
 #ifndef TVC_POLL_MARGIN_MS
 #define TVC_POLL_MARGIN_MS 5000u /**< widening of a learned window */

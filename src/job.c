@@ -507,6 +507,22 @@ static int step_submit(struct tvc_job *j, uint32_t wait_ms, uint32_t *sleep_ms)
     return finish(j, j->res.code != TVC_API_NONE ? TVC_ERR_API : TVC_ERR_HTTP_STATUS);
 }
 
+/* The answer said completed: keep the service's generation time, else (for
+ * a job this process submitted and followed from its start) when it was
+ * seen done.  A time over TVC_POLL_LEARN_MAX_S (a job resumed much later,
+ * a bogus answer) would only widen every later window: not kept. */
+static void learn(struct tvc_job *j)
+{
+    int64_t g = j->res.generation_time_ms;
+    if (g < 0 && j->gen_sent_)
+        g = elapsed(j);
+    if (g < 0 || g > (int64_t)TVC_POLL_LEARN_MAX_S * 1000)
+        return;
+    tvc_poll_plan_learn(&j->plan_, (uint32_t)g);
+    if (j->journal_)
+        (void)tvc_poll_hist_save(j->journal_, &j->plan_.hist); /* a hint: failure is harmless */
+}
+
 static int step_poll(struct tvc_job *j, uint32_t wait_ms, uint32_t *sleep_ms)
 {
     int rc = tvc_api_step(&j->io_.api, wait_ms, &j->res);
@@ -556,13 +572,7 @@ static int step_poll(struct tvc_job *j, uint32_t wait_ms, uint32_t *sleep_ms)
         j->rec.phase = TVC_PHASE_DOWNLOADING;
         budget_release(j); /* downloads do not count against the budget */
         journal_save(j);
-        /* learn: the service's generation time, else when it was seen done */
-        tvc_poll_plan_learn(&j->plan_, j->res.generation_time_ms >= 0 &&
-                                               j->res.generation_time_ms < 0xFFFFFFFF
-                                           ? (uint32_t)j->res.generation_time_ms
-                                           : elapsed(j));
-        if (j->journal_)
-            (void)tvc_poll_hist_save(j->journal_, &j->plan_.hist); /* a hint: failure is harmless */
+        learn(j);
         j->st_ = J_IMG_PREP;
         *sleep_ms = 0;
         return TVC_ERR_AGAIN;
