@@ -85,6 +85,7 @@ include tests/firmware/net.mk
 include tests/firmware/flow.mk
 include tests/conformance/fw_conformance.mk
 endif
+include boards/bench.mk
 
 # The core without mbedTLS: every source but the mbedTLS glue, compiled with
 # no mbedTLS header reached (checked in each dependency file) and linked into

@@ -1,6 +1,6 @@
 #!/bin/sh
 # Make sure the Debian packages libtvc builds (and tests) with are present.
-# usage: deps.sh build|demo|test|cross|src|fwdemo|fuzz CC
+# usage: deps.sh build|demo|test|cross|src|fwdemo|fuzz|bench CC
 #   fuzz: what the libFuzzer harnesses need (CC is clang): clang's fuzzer
 #   runtime (libclang-rt-14-dev); test checks it too.
 #   cross: the Cortex-M toolchain (CC is the cross compiler) and the host's
@@ -78,6 +78,15 @@ if [ "$what" = test ] || [ "$what" = fuzz ]; then
         | "$fcc" -fsanitize=fuzzer,address,undefined -x c - -o /dev/null >/dev/null 2>&1 \
         || pkgs="$pkgs libclang-rt-14-dev"
     [ "$what" = fuzz ] && { command -v openssl >/dev/null 2>&1 || pkgs="$pkgs openssl"; }
+fi
+if [ "$what" = bench ]; then
+    # make bench: what make test needs (the Cortex-M4 rows build and run the
+    # firmware), plus the alternatives it measures beside libtvc: curl, and
+    # Debian's http-parser; valgrind counts the parsers' instructions
+    sh "$0" test "$cc" || exit 1
+    command -v curl >/dev/null 2>&1 || pkgs="$pkgs curl"
+    command -v valgrind >/dev/null 2>&1 || pkgs="$pkgs valgrind"
+    have_header http_parser.h || pkgs="$pkgs libhttp-parser-dev"
 fi
 [ -z "$pkgs" ] && exit 0
 
