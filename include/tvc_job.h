@@ -102,13 +102,13 @@ struct tvc_job {
     uint32_t api_requests;       /**< requests sent to the API host for this job */
     uint8_t video_sha256[32];
     uint64_t video_bytes;
-    int have_storyboard_file;
     uint64_t dl_have;
     int64_t dl_total;
+    int have_storyboard_file;
     int dl_what;                 /**< 1 storyboard image, 2 video */
     uint32_t wait_reason_ms;     /**< with TVC_EV_WAITING: how long */
 
-    /* private */
+    /* private (largest alignment first: no padding to speak of) */
     const struct tvc_port *port_;
     struct tvc_http_client *http_;
     struct tvc_journal *journal_;
@@ -116,26 +116,26 @@ struct tvc_job {
         struct tvc_api api;          /* submit and poll */
         struct tvc_dl dl;            /* the downloads, once the answer said completed */
     } io_;
-    int dl_mode_;
-    uint8_t in_cb_;                  /* inside on_event */
-    uint8_t abort_pending_;          /* tvc_job_abort() from on_event: done as the step returns */
     struct tvc_gen_params params_;   /**< the caller's strings: must outlive the job */
-    int st_;
     struct tvc_retry retry_;         /**< the retry policy's state (tvc_retry.h) */
-    int gen_sent_;
+    struct tvc_poll_plan plan_;      /* the polling schedule (tvc_poll_plan.h) */
     uint64_t t0_;
     uint64_t next_;
     uint64_t deadline_;
-    uint32_t polls_;
+    uint64_t origin_;                /* when generate was answered (elapsed 0 of the plan) */
     const char *base_url_;           /* the caller's, for a check-status after the API phase */
     const char *api_key_;
+    int dl_mode_;
+    int st_;
+    int gen_sent_;
     int refresh_err_;                /* the media refusal that asked for a fresh URL */
     int refresh_status_;
+    uint32_t polls_;
+    uint8_t in_cb_;                  /* inside on_event */
+    uint8_t abort_pending_;          /* tvc_job_abort() from on_event: done as the step returns */
     uint8_t refresh_;                /* 1/2: check-status asked again for the image/video URL */
     uint8_t refreshes_;              /* how many times (TVC_JOB_MEDIA_REFRESH) */
     uint8_t same_res_;               /* a URL was renewed: parts of the old one may be kept */
-    uint64_t origin_;                /* when generate was answered (elapsed 0 of the plan) */
-    struct tvc_poll_plan plan_;      /* the polling schedule (tvc_poll_plan.h) */
 };
 
 /**

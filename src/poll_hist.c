@@ -21,6 +21,15 @@ static int paths(struct tvc_journal *j)
     return rc < 0 ? rc : tvc_journal_path_(j, j->tmp_, "history.tmp", "", "");
 }
 
+/* 1 when the next bytes are those of @p text. */
+static int expect(struct tvc_store_rd *r, const char *text)
+{
+    for (; *text; text++)
+        if (tvc_store_getc(r) != (unsigned char)*text)
+            return 0;
+    return 1;
+}
+
 int tvc_poll_hist_save(struct tvc_journal *j, const struct tvc_poll_hist *h)
 {
     struct tvc_store_wr w;
@@ -35,7 +44,9 @@ int tvc_poll_hist_save(struct tvc_journal *j, const struct tvc_poll_hist *h)
     if (tvc_store_create(&w, j->port, j->tmp_, j->wr_, sizeof j->wr_) < 0)
         return TVC_ERR_STORAGE;
     tvc_store_put(&w, HEADER "\n", sizeof HEADER);
-    n = h->n > TVC_POLL_HIST ? TVC_POLL_HIST : h->n;
+    n = h->n;
+    if (n > TVC_POLL_HIST)
+        n = TVC_POLL_HIST;
     for (i = 0; i < n; i++) { /* oldest first */
         unsigned k = (h->next + TVC_POLL_HIST - n + i) % TVC_POLL_HIST;
         tvc_store_num(&w, h->gen_s[k]);
@@ -55,7 +66,6 @@ int tvc_poll_hist_load(struct tvc_journal *j, struct tvc_poll_hist *h)
     static const char head[] = HEADER "\n";
     struct tvc_store_rd r;
     uint32_t v[2] = { 0, 0 };
-    size_t i;
     int c, k = 0, digits = 0, rc = TVC_ERR_JSON;
 
     if (!j || !j->port || !h)
@@ -74,9 +84,8 @@ int tvc_poll_hist_load(struct tvc_journal *j, struct tvc_poll_hist *h)
     if (r.fh < 0)
         return TVC_ERR_STORAGE;
     rc = TVC_ERR_JSON;
-    for (i = 0; i < sizeof head - 1; i++)
-        if (tvc_store_getc(&r) != (unsigned char)head[i])
-            goto out;
+    if (!expect(&r, head))
+        goto out;
     for (;;) {
         c = tvc_store_getc(&r);
         if (c < 0) {
@@ -94,8 +103,7 @@ int tvc_poll_hist_load(struct tvc_journal *j, struct tvc_poll_hist *h)
             v[0] = v[1] = 0;
             k = digits = 0;
         } else if (c == 'e' && k == 0 && !digits) {
-            if (tvc_store_getc(&r) == 'n' && tvc_store_getc(&r) == 'd' &&
-                tvc_store_getc(&r) == '\n' && tvc_store_getc(&r) == TVC_STORE_EOF)
+            if (expect(&r, "nd\n") && tvc_store_getc(&r) == TVC_STORE_EOF)
                 rc = 0;
             goto out;
         } else {
