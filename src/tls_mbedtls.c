@@ -586,6 +586,17 @@ int tvc_tls_recv(struct tvc_tls *t, uint8_t *buf, size_t len, uint32_t wait_ms)
     return fail(t, ret);
 }
 
+int tvc_tls_version(const struct tvc_tls *t)
+{
+    if (t == NULL || t->sock < 0 || t->handshake_done != 1)
+        return 0;
+#if MBEDTLS_VERSION_NUMBER >= 0x03020000
+    return (int)mbedtls_ssl_get_version_number(&t->ssl);
+#else
+    return 0x0300 | t->ssl.minor_ver; /* 2.28: major 3, minor 3 is TLS 1.2 */
+#endif
+}
+
 void tvc_tls_close(struct tvc_tls *t)
 {
     if (t == NULL)

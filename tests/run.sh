@@ -25,6 +25,21 @@ run_one() { # name, command...
     total_pass=$((total_pass + p))
     total_fail=$((total_fail + f))
 }
+# Programs built for another Linux architecture (BOARD=linux-armhf,
+# linux-aarch64: static binaries) run under Debian's qemu-user, named
+# explicitly (binfmt_misc is not relied on).  Prints the emulator for the
+# program's ELF machine, or nothing for the host's own.
+elf_machine() { od -An -tx1 -j18 -N2 "$1" 2>/dev/null | tr -d ' \n'; }
+host_machine=$(elf_machine /bin/sh)
+emulator() {
+    m=$(elf_machine "$1")
+    [ -z "$m" ] || [ "$m" = "$host_machine" ] && return 0
+    case $m in
+    2800) echo qemu-arm ;;
+    b700) echo qemu-aarch64 ;;
+    *) echo "tests/run.sh: $1: no emulator for ELF machine $m" >&2; echo false ;;
+    esac
+}
 # The simulator checks itself before anything relies on it.
 run_one tests/sim/selftest.py /usr/bin/python3 "$here/sim/selftest.py"
 for dir in "$@"; do
@@ -32,11 +47,13 @@ for dir in "$@"; do
         [ -x "$t" ] || continue
         case "$t" in *.o|*.d) continue ;; esac
         # tests find their support files (certs.sh) relative to the tree
-        run_one "$t" env TVC_TEST_DIR="$here" "$t"
+        # shellcheck disable=SC2046
+        run_one "$t" env TVC_TEST_DIR="$here" $(emulator "$t") "$t"
     done
-    # The real tvc program against the simulator, end to end.
+    # The real tvc program against the simulator, end to end (under
+    # TVC_EXEC_WRAP, the emulator, when built for another architecture).
     [ -x "$dir/tvc" ] && run_one "$dir/tvc: tests/integration/test_cli.py" \
-        /usr/bin/python3 "$here/integration/test_cli.py" "$dir/tvc"
+        env TVC_EXEC_WRAP="$(emulator "$dir/tvc")" /usr/bin/python3 "$here/integration/test_cli.py" "$dir/tvc"
     # The core unit tests on the emulated Cortex-M4 (BOARD=cortex-m4).
     [ -f "$dir/fw/tests.elf" ] && run_one "$dir/fw/tests.elf: tests/firmware/run_qemu_tests.sh" \
         sh "$here/firmware/run_qemu_tests.sh" "$dir/fw/tests.elf"
