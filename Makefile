@@ -193,7 +193,14 @@ test: deps-test
 	@$(MAKE) --no-print-directory BOARD=cortex-m4 BUILD=$(BUILD)/cortex-m4 SRC_CACHE=$(BUILD)/src mbedtls lwip size-libs \
 	  net-test
 	@$(MAKE) --no-print-directory BOARD=cortex-m4 BUILD=$(BUILD)/cortex-m4 SRC_CACHE=$(BUILD)/src fw-tls-test fw-flow
-	@sh tests/run.sh $(BUILD) $(BUILD)/san $(BUILD)/minimal $(BUILD)/cortex-m4
+	@$(MAKE) --no-print-directory -j2 MBEDTLS=3.6 BUILD=$(BUILD)/mb36 SRC_CACHE=$(BUILD)/src mbedtls36
+	@$(MAKE) --no-print-directory MBEDTLS=3.6 BUILD=$(BUILD)/mb36 SRC_CACHE=$(BUILD)/src all tests
+	@$(MAKE) --no-print-directory -j2 BOARD=linux-armhf BUILD=$(BUILD)/linux-armhf SRC_CACHE=$(BUILD)/src mbedtls36
+	@$(MAKE) --no-print-directory BOARD=linux-armhf BUILD=$(BUILD)/linux-armhf SRC_CACHE=$(BUILD)/src all tests
+	@$(MAKE) --no-print-directory -j2 BOARD=linux-aarch64 BUILD=$(BUILD)/linux-aarch64 SRC_CACHE=$(BUILD)/src mbedtls36
+	@$(MAKE) --no-print-directory BOARD=linux-aarch64 BUILD=$(BUILD)/linux-aarch64 SRC_CACHE=$(BUILD)/src all tests
+	@sh tests/run.sh $(BUILD) $(BUILD)/san $(BUILD)/minimal $(BUILD)/cortex-m4 \
+	  $(BUILD)/mb36 $(BUILD)/linux-armhf $(BUILD)/linux-aarch64
 
 demo: deps-demo
 	@$(MAKE) --no-print-directory all

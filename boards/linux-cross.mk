@@ -5,12 +5,13 @@
 # target's shared libraries or binfmt_misc).  mbedTLS 3.6 is built for the
 # target from Debian's source (boards/mbedtls36.mk).
 #
-# The board file sets CROSS_COMPILE and BUILD before including
+# The board file sets CROSS_COMPILE, BUILD and (if needed) LINUX_ABI, flags
+# for every object, mbedTLS's included, before including
 # this one.  make test runs the unit tests and tests/integration/test_cli.py
 # with these programs under qemu-arm / qemu-aarch64 (tests/run.sh picks the
 # emulator from each program's ELF header).
 BOARD_CFLAGS := -Os -g
-BOARD_ARCH :=
+BOARD_ARCH := $(LINUX_ABI)
 BOARD_CORE_SRC = $(SRC_ALL)
 BOARD_PORT_SRC = $(sort $(wildcard port/posix/*.c))
 BOARD_CLI_SRC = $(sort $(wildcard port/posix/cli/*.c))

@@ -591,7 +591,7 @@ def t_unknown_status(w, sim):
 def t_deadline(w, sim):
     env = Env(w, sim)
     sim.reset(status_stall=0)
-    rc, out, err = env.run("generate", "--theme", "slow", "--timeout", "0.5")
+    rc, out, err = env.run("generate", "--theme", "slow", "--timeout", "2")
     eq(rc, 9, "deadline (%s)" % err)
     rc, out, err = env.run("resume", "--max-requests-per-hour", "1000")
     eq(rc, 0, "the job stays resumable (%s)" % err)
