@@ -64,11 +64,18 @@ TEST_BIN := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
 LIB := $(BUILD)/libtvc.a
 PROG := $(BUILD)/tvc
 
+# The port conformance kit and the template port (port/skeleton, check-skeleton).
+include tests/conformance/conformance.mk
+include port/skeleton/skeleton.mk
+# Resume at boot: the systemd unit, init script and tvc.conf make install adds.
+include port/posix/dist/dist.mk
+
 # The Cortex-M4 firmware test image (make BOARD=cortex-m4 firmware-tests).
 ifeq ($(BOARD),cortex-m4)
 include tests/firmware/firmware.mk
 include tests/firmware/net.mk
 include tests/firmware/flow.mk
+include tests/conformance/fw_conformance.mk
 endif
 
 # The core without mbedTLS: every source but the mbedTLS glue, compiled with
@@ -188,11 +195,13 @@ test: deps-test
 	@$(MAKE) --no-print-directory all tests
 	@$(MAKE) --no-print-directory BUILD=$(BUILD)/san SAN=1 all tests
 	@$(MAKE) --no-print-directory check-alloc check-symbols check-clang check-float check-minimal
+	@$(MAKE) --no-print-directory check-skeleton
 	@$(MAKE) --no-print-directory BOARD=cortex-m4 BUILD=$(BUILD)/cortex-m4 lib check-float check-minimal size \
 	  firmware-tests
 	@$(MAKE) --no-print-directory BOARD=cortex-m4 BUILD=$(BUILD)/cortex-m4 SRC_CACHE=$(BUILD)/src mbedtls lwip size-libs \
 	  net-test
 	@$(MAKE) --no-print-directory BOARD=cortex-m4 BUILD=$(BUILD)/cortex-m4 SRC_CACHE=$(BUILD)/src fw-tls-test fw-flow
+	@$(MAKE) --no-print-directory BOARD=cortex-m4 BUILD=$(BUILD)/cortex-m4 SRC_CACHE=$(BUILD)/src fw-conformance
 	@$(MAKE) --no-print-directory -j2 MBEDTLS=3.6 BUILD=$(BUILD)/mb36 SRC_CACHE=$(BUILD)/src mbedtls36
 	@$(MAKE) --no-print-directory MBEDTLS=3.6 BUILD=$(BUILD)/mb36 SRC_CACHE=$(BUILD)/src all tests
 	@$(MAKE) --no-print-directory -j2 BOARD=linux-armhf BUILD=$(BUILD)/linux-armhf SRC_CACHE=$(BUILD)/src mbedtls36
@@ -202,9 +211,18 @@ test: deps-test
 	@sh tests/run.sh $(BUILD) $(BUILD)/san $(BUILD)/minimal $(BUILD)/cortex-m4 \
 	  $(BUILD)/mb36 $(BUILD)/linux-armhf $(BUILD)/linux-aarch64
 
+ifeq ($(BOARD),cortex-m4)
+# The whole flow on the emulated board, over TLS on lwIP, against the
+# simulator; its UART shows the progress, and the video's hash is checked.
+demo:
+	@sh boards/posix/deps.sh fwdemo
+	@$(MAKE) --no-print-directory fw-flow
+	@sh tests/firmware/run_flow.sh --demo $(FWFLOW_ELF)
+else
 demo: deps-demo
 	@$(MAKE) --no-print-directory all
 	@sh tests/demo.sh $(BUILD)/tvc
+endif
 
 # Flash per core object, RAM per struct, stack per entry point: boards/size.py
 # (on posix the object sizes and a run of boards/posix/sizes.c).
@@ -218,7 +236,7 @@ size: $(CORE_OBJ) $(PORT_OBJ) | deps
 else
 size: $(LIB)
 	@python3 boards/size.py --build $(BUILD) --cross '$(CROSS_COMPILE)' --board $(BOARD) \
-	  --cflags '$(subst ','\'',$(STD) $(WARN) $(BOARD_ARCH) $(CFLAGS) $(INC) $(CPPFLAGS))' $(CORE_OBJ)
+	  $(if $(filter cortex-m4,$(BOARD)),--flow $(BUILD)/fwflow) --cflags '$(subst ','\'',$(STD) $(WARN) $(BOARD_ARCH) $(CFLAGS) $(INC) $(CPPFLAGS))' $(CORE_OBJ)
 endif
 
 tvc.pc: Makefile
@@ -234,10 +252,12 @@ install: all
 	install -m 644 include/*.h port/posix/tvc_posix.h $(DESTDIR)$(PREFIX)/include/
 	install -m 644 $(BUILD)/tvc.pc $(DESTDIR)$(PREFIX)/lib/pkgconfig/tvc.pc
 	install -m 755 $(PROG) $(DESTDIR)$(PREFIX)/bin/tvc
+	@$(MAKE) --no-print-directory install-boot
 
 uninstall:
 	rm -f $(DESTDIR)$(PREFIX)/lib/libtvc.a $(DESTDIR)$(PREFIX)/lib/pkgconfig/tvc.pc $(DESTDIR)$(PREFIX)/bin/tvc
 	cd $(DESTDIR)$(PREFIX)/include && rm -f $(notdir $(wildcard include/*.h)) tvc_posix.h
+	@$(MAKE) --no-print-directory uninstall-boot
 
 clean:
 	rm -rf $(BUILD) demo-out

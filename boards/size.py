@@ -9,6 +9,7 @@ code cannot run here) and links the core into a throw-away image with
 """
 import argparse
 import glob
+import hashlib
 import os
 import re
 import shlex
@@ -241,12 +242,74 @@ def flow_image(cross, cflags, objs, build):
     return int(total[0]) + int(total[1]) - sum(ext.values()) - probe, ext
 
 
+def flow_report(flow_dir):
+    """The whole-flow image's flash by origin (from its link map) beside the
+    RAM its last QEMU run measured (ram.txt, which tests/firmware/run_flow.sh
+    writes after a passing run, with the SHA-256 of the image it ran).  RAM
+    figures of another build of the image are not shown."""
+    sys.path.insert(0, os.path.join(HERE, 'cortex-m4'))
+    import map_split
+    elf, mapf, ramf = (os.path.join(flow_dir, n) for n in ('flow.elf', 'flow.map', 'ram.txt'))
+    print('Whole-flow image %s (make BOARD=cortex-m4 fw-flow: the job engine over' % elf)
+    print('TLS over lwIP on the LAN9118; tests/firmware/run_flow.sh runs it under QEMU):')
+    if not (os.path.isfile(elf) and os.path.isfile(mapf)):
+        print('  not built: make BOARD=cortex-m4 fw-flow (make test builds and runs it)')
+        return
+    flash, _ = map_split.split(mapf)
+    rows = [('libtvc', flash['libtvc'], 'core, mbedTLS glue, lwIP port'),
+            ('mbedTLS', flash['mbedTLS'], ''),
+            ('lwIP', flash['lwIP'], ''),
+            ('libc', flash['libc'] + flash['libgcc'], 'newlib %d + libgcc %d' % (flash['libc'], flash['libgcc'])),
+            ('board', flash['board'], 'start-up, drivers, hooks, printf'),
+            ('program', flash['program'], 'flow.c')]
+    total = sum(r[1] for r in rows)
+    left = ['Flash (bytes, from the link map):']
+    left += ['  %-8s %7d  %s' % r for r in rows]
+    left.append('  %-8s %7d  (target 192 KB = %d)' % ('total', total, 192 * 1024))
+    digest = hashlib.sha256(open(elf, 'rb').read()).hexdigest()
+    right = ['RAM (bytes, measured in the QEMU run):']
+    ram, why = [], None
+    if not os.path.isfile(ramf):
+        why = 'not measured yet'
+    else:
+        lines = open(ramf).read().splitlines()
+        if not lines or lines[0] != 'image ' + digest:
+            why = 'not measured for this build of the image'
+        else:
+            for line in lines[1:]:
+                m = re.match(r'^  (\S.*?)\s+(\d+)  \((.*)\)$', line)
+                if m:
+                    ram.append((m.group(1), int(m.group(2)), m.group(3)))
+            if not ram:
+                why = 'no figures in ' + ramf
+    if why:
+        right += ['  %s: sh tests/firmware/run_flow.sh %s' % (why, elf),
+                  '  (make test runs it) saves them to %s' % ramf]
+    else:
+        for label, n, note in ram:
+            if label == 'total':
+                right.append('  %-20s %6d  (target 64 KB = %d; %s)'
+                             % (label, n, 64 * 1024, note.split('; ')[-1]))
+            else:
+                right.append('  %-20s %6d' % (label, n))
+    width = max(len(x) for x in left) + 4
+    for i in range(max(len(left), len(right))):
+        l = left[i] if i < len(left) else ''
+        r = right[i] if i < len(right) else ''
+        print(('%-*s%s' % (width, l, r)).rstrip())
+    if not why:
+        print('RAM details (%s):' % ramf)
+        for label, n, note in ram:
+            print('  %-20s %6d  %s' % (label, n, note))
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument('--build', required=True)
     ap.add_argument('--cross', required=True)
     ap.add_argument('--board', required=True)
     ap.add_argument('--cflags', required=True)
+    ap.add_argument('--flow', help='the whole-flow image\'s build directory ($(BUILD)/fwflow)')
     ap.add_argument('objs', nargs='+')
     a = ap.parse_args()
     cflags = a.cflags
@@ -342,6 +405,9 @@ def main():
     print('  core flash, whole-flow image (gc-sections):     %6d' % core)
     print('  not core, counted apart (newlib and libgcc members): %s, total %d'
           % (', '.join('%s %d' % kv for kv in sorted(ext.items())) or 'nothing', sum(ext.values())))
+    if a.flow:
+        print()
+        flow_report(a.flow)
     return 0
 
 

@@ -84,7 +84,8 @@ enum tvc_err {
     TVC_ERR_DEADLINE = -63,        /**< the job's overall deadline passed */
     TVC_ERR_JOB_FAILED = -64,      /**< the job ended in status "failed" */
     TVC_ERR_BUDGET = -65,          /**< the request budget leaves no room before the deadline */
-    TVC_ERR_API_PROTOCOL = -66     /**< answer lacks a required field or has an unknown status */
+    TVC_ERR_API_PROTOCOL = -66,    /**< answer lacks a required field or has an unknown status */
+    TVC_ERR_MEDIA_TYPE = -67       /**< a download answered with a page (HTML, XML, JSON, text), not the file */
 };
 
 /** @brief What the caller should do about an error (see tvc_err_class()). */

@@ -298,6 +298,17 @@
 #define TVC_JOB_MAX_ATTEMPTS TVC_RETRY_MAX_ATTEMPTS
 #endif
 
+/**
+ * @brief How many times one job asks check-status again after a media host
+ * refused a URL (401, 403, 404, 410, or an error page): a signed URL that
+ * expired gets a fresh one this way.  Possible values: 0 .. 100 (0: never).
+ * Default: 3 (an expiry, and one more during the download from the new URL,
+ * with room to spare; a URL that comes back unchanged ends the job at once).
+ */
+#ifndef TVC_JOB_MEDIA_REFRESH
+#define TVC_JOB_MEDIA_REFRESH 3
+#endif
+
 /* ------------------------------------------------------------------ */
 /* Retry policy (tvc_retry.h): backoff, Retry-After, attempts            */
 
@@ -479,6 +490,9 @@
 #endif
 #if TVC_JOB_DEADLINE_MS < 1000
 #error "TVC_JOB_DEADLINE_MS must be at least 1000"
+#endif
+#if TVC_JOB_MEDIA_REFRESH < 0 || TVC_JOB_MEDIA_REFRESH > 100
+#error "TVC_JOB_MEDIA_REFRESH must be 0..100"
 #endif
 #if TVC_JOB_MAX_ATTEMPTS < 1 || TVC_JOB_MAX_ATTEMPTS > 100
 #error "TVC_JOB_MAX_ATTEMPTS must be 1..100"

@@ -10,6 +10,11 @@
  * the part is fsynced, renamed over `<path>` atomically and the directory
  * synced; only then is the download reported done.  No Authorization header
  * is ever sent (the request carries no key).
+ *
+ * An error page is never written: a 200/206 whose Content-Type is HTML,
+ * XML, JSON or plain text (any text/... type, application/xml,
+ * application/json, application/...+xml or +json) ends the download with
+ * TVC_ERR_MEDIA_TYPE before the part is touched.
  */
 #ifndef TVC_DOWNLOAD_H
 #define TVC_DOWNLOAD_H
@@ -37,6 +42,13 @@ struct tvc_dl {
     void *progress_user;
     uint32_t io_timeout_ms;       /**< longest silence, ms; 0: TVC_HTTP_IO_TIMEOUT_MS */
     uint32_t connect_timeout_ms;  /**< connect + TLS handshake, ms; 0: TVC_HTTP_CONNECT_TIMEOUT_MS */
+    /** 1: the caller vouches that a part at this path is of the same
+     * resource even when its meta names another URL (a media URL the
+     * service re-signed).  Such a part is resumed only when its meta holds a
+     * validator (sent as If-Range; a 206 naming another one restarts) or a
+     * length (the 206's total must equal it); its meta then takes the new
+     * URL.  0 (default): only a part of this very URL is resumed. */
+    int same_resource;
 
     /* results, valid after success */
     uint8_t sha256[32];           /**< SHA-256 of the finished file (zero without a hash) */
@@ -59,6 +71,7 @@ struct tvc_dl {
     int state_;
     int err_;
     int hash_fh_;                 /* part being hashed before a resume, -1 none */
+    uint8_t other_url_;           /* the kept part's meta names another URL */
     uint64_t hashed_;
 };
 
@@ -93,7 +106,7 @@ int tvc_dl_start(struct tvc_dl *d, struct tvc_http_client *http, const struct tv
  * at most about @p wait_ms in any one transport call.
  * @return TVC_ERR_AGAIN (call again: more work is ready or awaited); 0 done (file at path, d->sha256 and d->bytes set);
  *         TVC_ERR_HTTP_STATUS (not 200/206, see d->http_status; the part file
- *         is kept); TVC_ERR_HTTP_TRUNCATED (length did not verify; part kept
+ *         is kept); TVC_ERR_MEDIA_TYPE (an error page, see above; part kept); TVC_ERR_HTTP_TRUNCATED (length did not verify; part kept
  *         for a resume); TVC_ERR_STORAGE; network/TLS/HTTP errors of
  *         tvc_http_step() (part kept: start again to resume).
  */

@@ -30,6 +30,15 @@
  * - Polling follows an adaptive 5-10 s schedule with jitter (or a fixed base
  *   interval), stretched to stay inside the request budget.
  * - An unknown status value ends the job (TVC_ERR_API_PROTOCOL).
+ * - Media URLs that expire: when a media host answers a download with 401,
+ *   403, 404 or 410, or with an error page (TVC_ERR_MEDIA_TYPE), check-status
+ *   is asked again (at most TVC_JOB_MEDIA_REFRESH times per job).  A new
+ *   URL is journalled and downloaded from, keeping the part when the new
+ *   URL serves the same file (validator, length: see same_resource in
+ *   tvc_download.h) and restarting otherwise; the same URL again ends the
+ *   job with the download's error (TVC_ERR_HTTP_STATUS, res.http_status the
+ *   media host's status, or TVC_ERR_MEDIA_TYPE), the journal kept for a
+ *   resume.
  * - The overall deadline always ends the job, downloads included (their
  *   part files stay for a resume).  The result is TVC_ERR_DEADLINE when the
  *   last thing learnt was that the job was still processing (or a stall
@@ -108,6 +117,13 @@ struct tvc_job {
     uint64_t next_;
     uint64_t deadline_;
     uint32_t polls_;
+    const char *base_url_;           /* the caller's, for a check-status after the API phase */
+    const char *api_key_;
+    int refresh_err_;                /* the media refusal that asked for a fresh URL */
+    int refresh_status_;
+    uint8_t refresh_;                /* 1/2: check-status asked again for the image/video URL */
+    uint8_t refreshes_;              /* how many times (TVC_JOB_MEDIA_REFRESH) */
+    uint8_t same_res_;               /* a URL was renewed: parts of the old one may be kept */
 };
 
 /**

@@ -127,7 +127,7 @@ static int meta_load(struct tvc_dl *d)
     struct tvc_store_rd r;
     char key[16];
     size_t klen, vlen, ulen = strlen(d->url_);
-    int ch, in_key = 1, bad = 0, line = 0, have_url = 0, have_end = 0, neg = 0;
+    int ch, in_key = 1, bad = 0, line = 0, have_url = 0, have_end = 0, neg = 0, other = 0;
     int64_t num = 0;
 
     memset(&r, 0, sizeof r);
@@ -165,7 +165,7 @@ static int meta_load(struct tvc_dl *d)
             if (line == 0) {
                 bad |= vlen > 0 || ch != '1' || !tvc_ch_streq(key, "tvc-dl");
             } else if (tvc_ch_streq(key, "url")) {
-                bad |= vlen >= ulen || d->url_[vlen] != (char)ch;
+                other |= vlen >= ulen || d->url_[vlen] != (char)ch;
             } else if (tvc_ch_streq(key, "validator")) {
                 if (vlen + 1 >= sizeof d->validator_)
                     bad = 1;
@@ -186,7 +186,7 @@ static int meta_load(struct tvc_dl *d)
         if (line == 0) {
             bad |= vlen != 1;
         } else if (tvc_ch_streq(key, "url")) {
-            bad |= vlen != ulen;
+            other |= vlen != ulen;
             have_url = 1;
         } else if (tvc_ch_streq(key, "validator")) {
             d->validator_[vlen] = '\0';
@@ -203,11 +203,17 @@ static int meta_load(struct tvc_dl *d)
         klen = 0;
     }
     (void)p->file_close(p->ctx, r.fh);
+    /* A part of another URL is kept only when the caller vouches for the
+     * resource (a re-signed media URL) and something can prove it the same
+     * file: a validator (If-Range) or a known length (Content-Range). */
+    if (other && (!d->same_resource || (!d->validator_[0] && d->total_ < 0)))
+        bad = 1;
     if (bad || !have_url || !have_end) {
         d->validator_[0] = '\0';
         d->total_ = -1;
         return 0;
     }
+    d->other_url_ = (uint8_t)other;
     return 1;
 }
 
@@ -319,6 +325,42 @@ static void pick_validator(struct tvc_dl *d, const struct tvc_http_parser *r)
     d->validator_[v.len] = '\0';
 }
 
+/* A 206 that names its validator must name the one the kept part had (a
+ * server that ignored If-Range would otherwise splice two files). */
+static int same_validator(struct tvc_dl *d, const struct tvc_http_parser *r)
+{
+    struct tvc_slice v;
+    size_t n = strlen(d->validator_);
+
+    if (n == 0 || tvc_http_parser_header(r, d->validator_[0] == '"' ? "ETag" : "Last-Modified",
+                                         &v) != 0)
+        return 1;
+    return v.len == n && memcmp(v.p, d->validator_, n) == 0;
+}
+
+/* An error page is not media: any text/... type (HTML, plain text, XML),
+ * and application/xml, application/json or any application/...+xml or
+ * +json (e.g. application/problem+json, application/xhtml+xml). */
+static int is_page(const struct tvc_http_parser *r)
+{
+    struct tvc_slice v;
+    char t[48];
+    size_t n = 0;
+
+    if (tvc_http_parser_header(r, "Content-Type", &v) != 0)
+        return 0;
+    while (n < v.len && n + 1 < sizeof t && v.p[n] != ';' && !ch_ows(v.p[n])) {
+        t[n] = (char)ch_lower(v.p[n]);
+        n++;
+    }
+    t[n] = '\0';
+    if (n > 5 && memcmp(t, "text/", 5) == 0)
+        return 1;
+    return n > 14 && memcmp(t, "application/", 12) == 0 &&
+           (tvc_ch_streq(t + 12, "xml") || tvc_ch_streq(t + 12, "json") ||
+            tvc_ch_streq(t + n - 4, "+xml") || tvc_ch_streq(t + n - 5, "+json"));
+}
+
 static int on_200(struct tvc_dl *d, const struct tvc_http_parser *r)
 {
     const struct tvc_port *p = d->port;
@@ -370,7 +412,8 @@ static int on_206(struct tvc_dl *d, const struct tvc_http_parser *r)
         return discard(d, TVC_ERR_HTTP_FRAMING);
     if ((uint64_t)first != d->have_ ||
         (r->content_length >= 0 && r->content_length != last + 1 - first) ||
-        (total >= 0 && d->total_ >= 0 && total != d->total_))
+        (total >= 0 && d->total_ >= 0 && total != d->total_) ||
+        (d->other_url_ && !d->validator_[0] && total != d->total_) || !same_validator(d, r))
         return discard(d, TVC_ERR_HTTP_FRAMING);
     /* A server may send less than asked: the length check at the end then
      * reports TRUNCATED and the next start resumes from there. */
@@ -382,6 +425,11 @@ static int on_206(struct tvc_dl *d, const struct tvc_http_parser *r)
     }
     d->resumed = 1;
     d->state_ = DL_BODY;
+    /* The kept bytes now belong to this URL: a later resume needs no vouching. */
+    if (d->other_url_ && TVC_FEATURE_RESUME &&
+        meta_write(d, d->validator_, total >= 0 ? total : d->total_) < 0)
+        return TVC_ERR_STORAGE;
+    d->other_url_ = 0;
     progress(d);
     return 0;
 }
@@ -413,12 +461,17 @@ static int on_headers(void *user, const struct tvc_http_parser *r)
     int rc;
 
     d->http_status = r->status;
-    switch (r->status) {
-    case 200: rc = on_200(d, r); break;
-    case 206: rc = on_206(d, r); break;
-    case 416: rc = on_416(d, r); break;
-    default: rc = TVC_ERR_HTTP_STATUS; break;
-    }
+    /* an error page is checked before anything touches the part */
+    if ((r->status == 200 || r->status == 206) && is_page(r))
+        rc = TVC_ERR_MEDIA_TYPE;
+    else if (r->status == 200)
+        rc = on_200(d, r);
+    else if (r->status == 206)
+        rc = on_206(d, r);
+    else if (r->status == 416)
+        rc = on_416(d, r);
+    else
+        rc = TVC_ERR_HTTP_STATUS;
     if (rc < 0)
         d->err_ = rc;
     return rc;
@@ -532,6 +585,7 @@ int tvc_dl_start(struct tvc_dl *d, struct tvc_http_client *http, const struct tv
     d->state_ = DL_IDLE;
     d->hash_fh_ = -1;
     d->hashed_ = 0;
+    d->other_url_ = 0;
     rc = h_start(d);
     if (rc < 0)
         return rc;

@@ -65,6 +65,7 @@ static const char texts[] =
     "\100" "the job failed" "\0" /* TVC_ERR_JOB_FAILED */
     "\101" "request budget exhausted before the deadline" "\0" /* TVC_ERR_BUDGET */
     "\102" "API answer incomplete or with an unknown status" "\0" /* TVC_ERR_API_PROTOCOL */
+    "\103" "download answered with a page, not the file" "\0" /* TVC_ERR_MEDIA_TYPE */
     ;
 
 const char *tvc_strerror(int err)

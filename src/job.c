@@ -163,7 +163,8 @@ static int end_job(struct tvc_job *j, int rc, int retried)
                         tvc_err_class(rc) == TVC_CLASS_PROTOCOL || rc == TVC_ERR_STORAGE ||
                         (rc == TVC_ERR_API && (j->res.code == TVC_API_RATE_LIMIT_EXCEEDED ||
                                                j->res.http_status >= 500)) ||
-                        rc == TVC_ERR_HTTP_STATUS; /* server trouble, errorCode or not */
+                        rc == TVC_ERR_HTTP_STATUS || /* server trouble, errorCode or not */
+                        rc == TVC_ERR_MEDIA_TYPE;
         if (!resumable)
             j->rec.phase = TVC_PHASE_FAILED;
         set_last_error(j, rc);
@@ -310,6 +311,9 @@ static void common_init(struct tvc_job *j, const struct tvc_port *port,
     j->in_cb_ = 0;
     j->abort_pending_ = 0;
     tvc_api_init(&j->io_.api, http, base_url, api_key);
+    j->base_url_ = base_url;
+    j->api_key_ = api_key;
+    j->refresh_ = j->refreshes_ = j->same_res_ = 0;
     j->t0_ = now(j);
     j->next_ = j->t0_;
     j->deadline_ = j->t0_ + (j->deadline_ms ? j->deadline_ms : TVC_JOB_DEADLINE_MS);
@@ -479,6 +483,30 @@ static int step_submit(struct tvc_job *j, uint32_t wait_ms, uint32_t *sleep_ms)
     return finish(j, j->res.code != TVC_API_NONE ? TVC_ERR_API : TVC_ERR_HTTP_STATUS);
 }
 
+/* The answer to a check-status asked again because a media host refused a
+ * URL: go on from a new URL, or end with the refusal when it is the same. */
+static int refreshed(struct tvc_job *j, uint32_t *sleep_ms)
+{
+    int img = j->refresh_ == 1;
+    const char *url = img ? j->res.storyboard_image_url : j->res.video_url;
+
+    j->refresh_ = 0;
+    if (j->res.state != TVC_STATE_COMPLETED || !url[0] || strlen(url) >= TVC_URL_MAX ||
+        strcmp(url, img ? j->rec.image_url : j->rec.video_url) == 0) {
+        j->res.http_status = j->refresh_status_; /* the media host's refusal */
+        return finish(j, j->refresh_err_);
+    }
+    if (j->res.storyboard_image_url[0])
+        copy(j->rec.image_url, sizeof j->rec.image_url, j->res.storyboard_image_url);
+    if (j->res.video_url[0])
+        copy(j->rec.video_url, sizeof j->rec.video_url, j->res.video_url);
+    journal_save(j); /* a resume starts from the new URL */
+    j->same_res_ = 1;
+    j->st_ = img ? J_IMG_PREP : J_VID_PREP;
+    *sleep_ms = 0;
+    return TVC_ERR_AGAIN;
+}
+
 static int step_poll(struct tvc_job *j, uint32_t wait_ms, uint32_t *sleep_ms)
 {
     int rc = tvc_api_step(&j->io_.api, wait_ms, &j->res);
@@ -507,6 +535,8 @@ static int step_poll(struct tvc_job *j, uint32_t wait_ms, uint32_t *sleep_ms)
         return retry_or_end(j, j->res.code != TVC_API_NONE ? TVC_ERR_API : TVC_ERR_HTTP_STATUS,
                             status, j->res.retry_after_s, J_POLL_PREP, sleep_ms);
     tvc_retry_ok(&j->retry_);
+    if (j->refresh_)
+        return refreshed(j, sleep_ms);
     if (j->res.storyboard_image_url[0])
         copy(j->rec.image_url, sizeof j->rec.image_url, j->res.storyboard_image_url);
     if (j->res.state == TVC_STATE_PROCESSING) {
@@ -551,6 +581,7 @@ static int dl_begin(struct tvc_job *j, const char *url, const char *path, int wh
     j->io_.dl.progress = dl_progress;
     j->io_.dl.progress_user = j;
     j->io_.dl.hash = j->hash;
+    j->io_.dl.same_resource = j->same_res_;
     /* a stalled transfer ends by the job's deadline too */
     j->io_.dl.io_timeout_ms = left < TVC_HTTP_IO_TIMEOUT_MS ? (uint32_t)left : 0;
     j->io_.dl.connect_timeout_ms = left < TVC_HTTP_CONNECT_TIMEOUT_MS ? (uint32_t)left : 0;
@@ -562,6 +593,38 @@ static int dl_begin(struct tvc_job *j, const char *url, const char *path, int wh
     j->dl_total = -1;
     j->st_ = next;
     return 0;
+}
+
+/* A media host's "not (or no longer) for you": the URL may have expired. */
+static int media_refused(int rc, int status)
+{
+    return rc == TVC_ERR_MEDIA_TYPE ||
+           (rc == TVC_ERR_HTTP_STATUS &&
+            (status == 401 || status == 403 || status == 404 || status == 410));
+}
+
+/* Ask check-status again for a fresh media URL, within the bound. */
+static int refresh(struct tvc_job *j, int rc, uint32_t *sleep_ms)
+{
+    int status = j->io_.dl.http_status;
+
+    if (j->refreshes_ >= TVC_JOB_MEDIA_REFRESH) {
+        j->res.http_status = status;
+        return finish(j, rc);
+    }
+    j->refreshes_++;
+    j->refresh_ = (uint8_t)j->dl_what;
+    j->refresh_err_ = rc;
+    j->refresh_status_ = status;
+    /* the storage goes back to the API client (the part file stays) */
+    tvc_dl_abort(&j->io_.dl);
+    tvc_http_client_close(j->http_);
+    tvc_api_init(&j->io_.api, j->http_, j->base_url_, j->api_key_);
+    j->io_.api.requests = j->api_requests;
+    j->dl_mode_ = 0;
+    j->st_ = J_POLL_PREP;
+    *sleep_ms = 0;
+    return TVC_ERR_AGAIN;
 }
 
 static int dl_step(struct tvc_job *j, uint32_t wait_ms, uint32_t *sleep_ms, int prep, int next)
@@ -580,6 +643,8 @@ static int dl_step(struct tvc_job *j, uint32_t wait_ms, uint32_t *sleep_ms, int 
         *sleep_ms = 0;
         return TVC_ERR_AGAIN;
     }
+    if (media_refused(rc, j->io_.dl.http_status))
+        return refresh(j, rc, sleep_ms);
     /* Downloads are idempotent: retry (resuming the part file) on network
      * trouble, truncation and 429/5xx; the policy gives up on trust,
      * storage and other statuses.  As for polls, a stall cut at the

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include <mbedtls/net_sockets.h> /* MBEDTLS_ERR_NET_* codes only; no OS code */
+#include <mbedtls/oid.h>
 #include <mbedtls/version.h>
 
 #if defined(MBEDTLS_USE_PSA_CRYPTO) || defined(MBEDTLS_SSL_PROTO_TLS1_3)
@@ -30,6 +31,23 @@
 #if !defined(MBEDTLS_SSL_CLI_C) || !defined(MBEDTLS_X509_CRT_PARSE_C) || !defined(MBEDTLS_CTR_DRBG_C)
 #error "libtvc needs MBEDTLS_SSL_CLI_C, MBEDTLS_X509_CRT_PARSE_C and MBEDTLS_CTR_DRBG_C"
 #endif
+#if !defined(MBEDTLS_X509_CHECK_EXTENDED_KEY_USAGE)
+#error "libtvc needs MBEDTLS_X509_CHECK_EXTENDED_KEY_USAGE (a leaf must be for serverAuth)"
+#endif
+
+/* Certificates of the chain: SHA-256 or stronger signatures (no SHA-1),
+ * RSA keys of 2048 bits or more, the NIST and Brainpool curves.  Set
+ * explicitly so that no mbedTLS build option (e.g. 2.28's
+ * MBEDTLS_TLS_DEFAULT_ALLOW_SHA1_IN_CERTIFICATES) can weaken it. */
+static const mbedtls_x509_crt_profile strict_profile = {
+    MBEDTLS_X509_ID_FLAG(MBEDTLS_MD_SHA256) | MBEDTLS_X509_ID_FLAG(MBEDTLS_MD_SHA384) |
+        MBEDTLS_X509_ID_FLAG(MBEDTLS_MD_SHA512),
+    0xFFFFFFF, /* any public-key algorithm (RSA limited by the length below) */
+    MBEDTLS_X509_ID_FLAG(MBEDTLS_ECP_DP_SECP256R1) | MBEDTLS_X509_ID_FLAG(MBEDTLS_ECP_DP_SECP384R1) |
+        MBEDTLS_X509_ID_FLAG(MBEDTLS_ECP_DP_SECP521R1) | MBEDTLS_X509_ID_FLAG(MBEDTLS_ECP_DP_BP256R1) |
+        MBEDTLS_X509_ID_FLAG(MBEDTLS_ECP_DP_BP384R1) | MBEDTLS_X509_ID_FLAG(MBEDTLS_ECP_DP_BP512R1),
+    2048,
+};
 
 #define SAN_IP_TAG (MBEDTLS_ASN1_CONTEXT_SPECIFIC | 7) /* GeneralName iPAddress [7] */
 #define NO_VERIFY_RESULT 0xFFFFFFFFu                   /* get_verify_result(): none yet */
@@ -100,7 +118,14 @@ static int verify_cb(void *p, mbedtls_x509_crt *crt, int depth, uint32_t *flags)
     const mbedtls_x509_sequence *s;
     size_t n;
 
-    if (depth != 0 || t->ip_family == 0)
+    if (depth != 0)
+        return 0;
+    /* A leaf whose extendedKeyUsage lacks serverAuth (RFC 5280: without the
+     * extension any purpose) is not a server's, whatever mbedTLS checks. */
+    if (mbedtls_x509_crt_check_extended_key_usage(crt, MBEDTLS_OID_SERVER_AUTH,
+                                                  MBEDTLS_OID_SIZE(MBEDTLS_OID_SERVER_AUTH)) != 0)
+        *flags |= MBEDTLS_X509_BADCERT_EXT_KEY_USAGE;
+    if (t->ip_family == 0)
         return 0;
     n = t->ip_family == 4 ? 4 : 16;
     for (s = &crt->subject_alt_names; s != NULL; s = s->next) {
@@ -256,6 +281,7 @@ int tvc_tls_setup(struct tvc_tls *t, const struct tvc_port *port)
     if (ret != 0)
         return setup_fail(t, ret, TVC_ERR_TLS);
     mbedtls_ssl_conf_authmode(&t->conf, MBEDTLS_SSL_VERIFY_REQUIRED);
+    mbedtls_ssl_conf_cert_profile(&t->conf, &strict_profile);
 #if MBEDTLS_VERSION_NUMBER >= 0x03020000
     mbedtls_ssl_conf_min_tls_version(&t->conf, MBEDTLS_SSL_VERSION_TLS1_2);
 #else

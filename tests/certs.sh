@@ -9,6 +9,11 @@
 #   future.{crt,key}     localhost + 127.0.0.1, valid 2090..2091, signed by ca
 #   client.{crt,key}     localhost + 127.0.0.1, extendedKeyUsage clientAuth only
 #   bundle.pem           uca.crt then ca.crt (two anchors in one file)
+#   int.crt              an intermediate CA under ca
+#   chained.{crt,key}    localhost + 127.0.0.1, signed by int (served alone: a
+#                        chain missing its intermediate; with int.crt: complete)
+#   rsa1024.{crt,key}    localhost + 127.0.0.1, an RSA-1024 key, signed by ca
+#   sha1.{crt,key}       localhost + 127.0.0.1, signed by ca with SHA-1
 set -eu
 d=$1
 cd "$d"
@@ -50,6 +55,15 @@ basicConstraints = CA:FALSE
 keyUsage = critical, digitalSignature
 extendedKeyUsage = serverAuth
 subjectAltName = DNS:wrong.example
+[ v3_int ]
+basicConstraints = critical, CA:TRUE, pathlen:0
+keyUsage = critical, keyCertSign, cRLSign
+subjectKeyIdentifier = hash
+[ srv_rsa ]
+basicConstraints = CA:FALSE
+keyUsage = critical, digitalSignature, keyEncipherment
+extendedKeyUsage = serverAuth
+subjectAltName = DNS:localhost, IP:127.0.0.1
 [ srv_client ]
 basicConstraints = CA:FALSE
 keyUsage = critical, digitalSignature
@@ -65,7 +79,7 @@ ca() { # name CN
 }
 # leaf name CA-name extensions [startdate enddate]
 leaf() {
-    key "$1"
+    [ -f "$1.key" ] || key "$1"
     openssl req -config ca.cnf -new -key "$1.key" -subj "/CN=$1 test" -out "$1.csr"
     if [ $# -ge 5 ]; then
         dates="-startdate $4 -enddate $5"
@@ -74,7 +88,7 @@ leaf() {
     fi
     # shellcheck disable=SC2086
     openssl ca -config ca.cnf -batch -notext -cert "$2.crt" -keyfile "$2.key" \
-        -extensions "$3" $dates -in "$1.csr" -out "$1.crt" 2>/dev/null
+        -extensions "$3" $dates ${MD:+-md $MD} -in "$1.csr" -out "$1.crt" 2>/dev/null
 }
 
 ca ca "libtvc test CA"
@@ -87,3 +101,10 @@ leaf future ca srv 20900101000000Z 20910101000000Z
 leaf client ca srv_client
 openssl x509 -in ca.crt -outform DER -out ca.der
 cat uca.crt ca.crt > bundle.pem
+# the weak and incomplete cases of the TLS security tests
+leaf int ca v3_int
+leaf chained int srv
+openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:1024 -out rsa1024.key 2>/dev/null
+leaf rsa1024 ca srv_rsa
+MD=sha1
+leaf sha1 ca srv

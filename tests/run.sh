@@ -67,6 +67,14 @@ for dir in "$@"; do
     # The whole flow over TLS on lwIP on the emulated board, against the simulator.
     [ -f "$dir/fwflow/flow.elf" ] && run_one "$dir/fwflow/flow.elf: tests/firmware/run_flow.sh" \
         sh "$here/firmware/run_flow.sh" "$dir/fwflow/flow.elf"
+    # The port conformance kit on the lwIP port on the emulated board,
+    # against tests/conformance/conf_peer.py on the host's loopback.
+    [ -f "$dir/fwconf/conformance.elf" ] && run_one "$dir/fwconf/conformance.elf: tests/conformance/run_fw_conformance.sh" \
+        sh "$here/conformance/run_fw_conformance.sh" "$dir/fwconf/conformance.elf"
 done
+# Resume at boot: make install's systemd unit and init script finish a killed
+# job (once, with the first build directory's tvc).
+[ -x "${1:-}/tvc" ] && run_one "$1/tvc: tests/integration/test_boot_resume.py" \
+    /usr/bin/python3 "$here/integration/test_boot_resume.py" "$1"
 echo "$total_pass passed, $total_fail failed"
 [ "$total_fail" = 0 ]

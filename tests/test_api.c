@@ -1173,9 +1173,10 @@ static void test_strerror_table(void)
         { TVC_ERR_NOT_FOUND, "not found" },
         { TVC_ERR_STORAGE, "local storage error" },
         { TVC_ERR_API_PROTOCOL, "API answer incomplete or with an unknown status" },
+        { TVC_ERR_MEDIA_TYPE, "download answered with a page, not the file" },
         { -9, "unknown error" },
         { -17, "unknown error" },
-        { -67, "unknown error" },
+        { -68, "unknown error" },
         { -255, "unknown error" },
         { -256 - 1, "unknown error" },
         { -100000, "unknown error" },
@@ -1188,12 +1189,12 @@ static void test_strerror_table(void)
     for (i = 0; i < sizeof t / sizeof t[0]; i++)
         CHECK_STR(tvc_strerror(t[i].err), t[i].text);
     /* every code in the enum's ranges has a text, and no two share one */
-    for (e = -1; e >= -66; e--) {
+    for (e = -1; e >= -67; e--) {
         const char *s = tvc_strerror(e);
         if (strcmp(s, "unknown error") == 0)
             continue;
         CHECK(s[0] != '\0');
-        for (k = e - 1; k >= -66; k--)
+        for (k = e - 1; k >= -67; k--)
             CHECK(strcmp(s, tvc_strerror(k)) != 0);
     }
     CHECK(strcmp(tvc_strerror(TVC_ERR_OUTCOME_UNKNOWN), "unknown error") != 0);

@@ -1045,13 +1045,17 @@ static void t_honest_end(void)
     teardown();
     h_end();
 
-    h_begin("download: 404 is final at once");
+    /* (a 404 asks check-status once more for a fresh URL: the same one
+     * ends it; tests/test_media_expiry.c has the rest) */
+    h_begin("download: 404 is final once the URL comes back unchanged");
     setup(1);
     conn(api(200, NULL, GEN_OK), api(200, NULL, DONE_NO_IMG), NULL);
     conn("HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n", NULL);
+    conn(api(200, NULL, DONE_NO_IMG), NULL);
     CHECK_EQ(start_new(0), 0);
     CHECK_EQ(drive(1000, 100000), TVC_ERR_HTTP_STATUS);
-    CHECK_STR(wire(), "generate,status,GET /v.mp4");
+    CHECK_STR(wire(), "generate,status,GET /v.mp4,status");
+    CHECK_EQ(W->job.res.http_status, 404);
     CHECK_EQ(W->nsleep, 1); /* the poll interval only */
     teardown();
     h_end();

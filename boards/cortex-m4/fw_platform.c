@@ -12,6 +12,7 @@
 
 #include "board.h"
 #include "tvc_base.h"
+#include "tvc_port.h"
 
 #if !defined(MBEDTLS_MEMORY_BUFFER_ALLOC_C) || !defined(MBEDTLS_MEMORY_DEBUG)
 #error "fw_platform.c reads the arena's high-water mark: MBEDTLS_MEMORY_BUFFER_ALLOC_C and MBEDTLS_MEMORY_DEBUG"
@@ -392,4 +393,27 @@ int fw_platform_init(void)
     have_cmdline = 1;
     parse_seed(fw_arg("seed"));
     return 0;
+}
+
+int fw_host_to_store(const struct tvc_port *port, const char *host_path, const char *name)
+{
+    uint8_t buf[128];
+    long n;
+    int hf, fh, rc = 0;
+
+    hf = fw_host_open(host_path);
+    if (hf < 0)
+        return TVC_ERR_NOT_FOUND;
+    fh = port->file_open(port->ctx, name, TVC_FILE_WRITE);
+    if (fh < 0) {
+        fw_host_close(hf);
+        return fh;
+    }
+    while (rc >= 0 && (n = fw_host_read_some(hf, buf, sizeof buf)) > 0)
+        rc = port->file_write(port->ctx, fh, buf, (size_t)n);
+    if (rc >= 0)
+        rc = port->file_sync(port->ctx, fh);
+    (void)port->file_close(port->ctx, fh);
+    fw_host_close(hf);
+    return rc < 0 ? rc : 0;
 }

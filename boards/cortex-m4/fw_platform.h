@@ -79,4 +79,10 @@ int fw_host_open(const char *path);                 /* handle >= 0, or -1 */
 long fw_host_read_some(int fh, void *buf, size_t len); /* bytes read (0 at end), -1 */
 void fw_host_close(int fh);
 
+/* Copy the host file @p host_path into the port's storage as @p name
+ * (written a piece at a time, then synced).  0; TVC_ERR_NOT_FOUND when the
+ * host file cannot be opened; the port's error otherwise. */
+struct tvc_port;
+int fw_host_to_store(const struct tvc_port *port, const char *host_path, const char *name);
+
 #endif

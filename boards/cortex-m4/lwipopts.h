@@ -44,10 +44,14 @@
  * one: the port moves received data on into mbedTLS's 16 KB input buffer
  * and calls tcp_recved(), reopening the window, so a record streams
  * through a 4-segment window.  The pbuf pool only has to cover that
- * window.  The client's own records are at most 4 KB
- * (MBEDTLS_SSL_OUT_CONTENT_LEN); a send larger than TCP_SND_BUF goes out
- * in parts, as the port's send returns how much it took. */
-#define TCP_MSS                   1460
+ * window.  The MSS is the classic 536 bytes: every received frame takes at
+ * least one pool buffer of the MSS's size whatever its length, so a small
+ * MSS keeps the pool (and the window) small; the flow's 300 KB video
+ * still comes in well under a second of QEMU time.  The client's own
+ * records are at most 1 KB (MBEDTLS_SSL_OUT_CONTENT_LEN); a send larger
+ * than TCP_SND_BUF goes out in parts, as the port's send returns how much
+ * it took. */
+#define TCP_MSS                   536
 #define TCP_WND                   (4 * TCP_MSS)
 #define TCP_SND_BUF               (2 * TCP_MSS)
 #define TCP_SND_QUEUELEN          (4 * TCP_SND_BUF / TCP_MSS)
@@ -57,7 +61,11 @@
 
 /* ---- Memory: a small heap for outgoing data, pools for the rest -------- */
 #define MEM_ALIGNMENT             4
-#define MEM_SIZE                  (TCP_SND_BUF + 1536)
+/* The heap holds the outgoing TCP segments (TCP_SND_BUF of data, copied,
+ * with their headers and pbufs: about 1.3 KB), empty ACKs, DNS queries and
+ * a packet waiting for ARP.  When it is short, tcp_write() says ERR_MEM
+ * and the port's send waits for ACKs to free some. */
+#define MEM_SIZE                  (TCP_SND_BUF + 768)
 #define MEMP_NUM_PBUF             4
 #define MEMP_NUM_RAW_PCB          0
 #define MEMP_NUM_UDP_PCB          1
@@ -66,7 +74,14 @@
 #define MEMP_NUM_TCP_SEG          (TCP_SND_QUEUELEN + 2)
 #define MEMP_NUM_ARP_QUEUE        2
 #define ARP_TABLE_SIZE            2
-#define PBUF_POOL_SIZE            5    /* TCP_WND plus headers */
+/* A pool buffer holds TCP_MSS plus headers (592 bytes); a longer frame
+ * takes a chain of them.  Not every sender keeps to the MSS the board
+ * announces: QEMU's user network sends 1494-byte frames (3 buffers) all
+ * the same.  The window (2144 bytes) bounds what is in flight to one full
+ * frame and part of another, 5 buffers, and one more takes an ARP or an
+ * ACK meanwhile.  (The flow runs with 0 frames dropped for want of a
+ * buffer: the driver counts them, flow.c prints "no pbuf".) */
+#define PBUF_POOL_SIZE            6
 
 /* ---- Off: statistics, debug, extras ------------------------------------ */
 #define LWIP_STATS                0

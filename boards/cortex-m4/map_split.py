@@ -5,12 +5,15 @@ GNU ld map (-Wl,-Map=...).
 usage: map_split.py image.map
 
 Every input section placed in an allocated output section is summed by
-the file it came from: libtvc.a and libtvc's mbedTLS glue (glue/*.o),
-mbedTLS (libmbed*.a), lwIP (liblwip.a), the C library (libc.a, libm.a,
-libnosys.a), libgcc, the board (boards/...) and the rest (the program and
-its tests).  Flash is .text, .rodata, the exception tables and the .data
-image; RAM is .data and .bss.  Fill and alignment padding the linker adds
-between sections is not counted.
+the file it came from: libtvc (libtvc.a, libtvc's mbedTLS glue glue/*.o
+and its lwIP port port/lwip/*.o), mbedTLS (libmbed*.a), lwIP (liblwip.a),
+the C library (libc.a, libm.a, libnosys.a), libgcc, the board
+(boards/...: start-up, drivers, platform hooks, the printf of
+boards/cortex-m4/tiny_stdio.c) and the rest (the program and its tests).
+Flash is .text, .rodata, the exception tables and the .data image; RAM is
+.data and .bss.  Fill and alignment padding the linker adds between
+sections is not counted.  boards/size.py imports split() for
+`make size BOARD=cortex-m4`.
 """
 import re
 import sys
@@ -22,11 +25,11 @@ ORDER = ['libtvc', 'mbedTLS', 'lwIP', 'libc', 'libgcc', 'board', 'program']
 
 def origin(path):
     base = path.split('/')[-1]
-    if 'libtvc.a' in path or '/glue/' in path:
+    if 'libtvc.a' in path or '/glue/' in path or '/port/' in path or path.startswith('port/'):
         return 'libtvc'
     if 'libmbed' in path:
         return 'mbedTLS'
-    if 'liblwip' in path or '/lwip/' in path:
+    if 'liblwip' in path:
         return 'lwIP'
     if re.search(r'lib(c|m|nosys|g)(_nano)?\.a', base):
         return 'libc'
@@ -37,14 +40,14 @@ def origin(path):
     return 'program'
 
 
-def main():
-    if len(sys.argv) != 2:
-        sys.exit(__doc__)
-    lines = open(sys.argv[1]).read().splitlines()
+def split(mapfile):
+    """({origin: flash bytes}, {origin: RAM bytes}) of the image whose map
+    is mapfile; origins as in ORDER."""
+    lines = open(mapfile).read().splitlines()
     try:
         start = lines.index('Linker script and memory map')
     except ValueError:
-        sys.exit('map_split: no memory map in ' + sys.argv[1])
+        raise ValueError('no memory map in ' + mapfile)
     flash = dict((k, 0) for k in ORDER)
     ram = dict((k, 0) for k in ORDER)
     out = None
@@ -74,6 +77,16 @@ def main():
             flash[who] += size
         if out in RAM_SECTIONS:
             ram[who] += size
+    return flash, ram
+
+
+def main():
+    if len(sys.argv) != 2:
+        sys.exit(__doc__)
+    try:
+        flash, ram = split(sys.argv[1])
+    except ValueError as e:
+        sys.exit('map_split: %s' % e)
     print('%-10s %9s %9s' % ('', 'flash', 'RAM'))
     for k in ORDER:
         if flash[k] or ram[k]:

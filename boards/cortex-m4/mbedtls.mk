@@ -19,6 +19,11 @@ TP_ARCH := -mcpu=cortex-m4 -mthumb -Os -ffunction-sections -fdata-sections
 # The board's config, named by absolute path (a relative "mbedtls_config.h"
 # would find mbedTLS's own default config beside build_info.h first).
 MBEDTLS_CPPFLAGS := -DMBEDTLS_CONFIG_FILE='"$(abspath boards/cortex-m4/mbedtls_config.h)"'
+# The config's options (see its head), for a board whose servers need them:
+#   make BOARD=cortex-m4 BUILD=build/cortex-m4-rsa MBEDTLS_OPTIONS='-DTVC_MBEDTLS_RSA -DTVC_MBEDTLS_P384' ...
+# (a build directory of its own: objects are not rebuilt when it changes)
+MBEDTLS_OPTIONS ?=
+MBEDTLS_CPPFLAGS += $(MBEDTLS_OPTIONS)
 # (mbedTLS's own library/Makefile WARNING_CFLAGS)
 MBEDTLS_WARN := -Wall -Wextra -Wformat=2 -Wno-format-nonliteral
 LWIP_CPPFLAGS := -Iboards/cortex-m4 -Iboards/cortex-m4/lwip -I$(LWIP_DIR)/src/include
@@ -46,7 +51,10 @@ mbedtls_objs = $(addprefix $(MBEDTLS_OUT)/,$(1:.c=.o))
 
 mbedtls-libs: $(MBEDTLS_OUT)/libmbedcrypto.a $(MBEDTLS_OUT)/libmbedx509.a $(MBEDTLS_OUT)/libmbedtls.a
 	@:
-$(MBEDTLS_OUT)/libmbedcrypto.a: $(call mbedtls_objs,$(MB_CRYPTO))
+# the board's own _ALT functions (boards/cortex-m4/mbedtls_alt.c) go into
+# the crypto library, so every image that links mbedTLS has them
+MB_ALT_OBJ := $(MBEDTLS_OUT)/board/mbedtls_alt.o
+$(MBEDTLS_OUT)/libmbedcrypto.a: $(call mbedtls_objs,$(MB_CRYPTO)) $(MB_ALT_OBJ)
 $(MBEDTLS_OUT)/libmbedx509.a: $(call mbedtls_objs,$(MB_X509))
 $(MBEDTLS_OUT)/libmbedtls.a: $(call mbedtls_objs,$(MB_TLS))
 $(MBEDTLS_OUT)/libmbedcrypto.a $(MBEDTLS_OUT)/libmbedx509.a $(MBEDTLS_OUT)/libmbedtls.a:
@@ -61,6 +69,11 @@ $(MBEDTLS_OUT)/%.o: $(MBEDTLS_DIR)/library/%.c $(MBEDTLS_DIR)/.fetch-src boards/
 	@echo "  CC      $@"
 	@$(CC) -std=c99 $(MBEDTLS_WARN) $(TP_ARCH) $(MBEDTLS_CPPFLAGS) -I$(MBEDTLS_DIR)/include \
 	  -I$(MBEDTLS_DIR)/library -MMD -MP -c $< -o $@
+
+$(MB_ALT_OBJ): boards/cortex-m4/mbedtls_alt.c $(MBEDTLS_DIR)/.fetch-src boards/cortex-m4/mbedtls_config.h
+	@mkdir -p $(dir $@)
+	@echo "  CC      $@"
+	@$(CC) $(STD) $(WARN) $(TP_ARCH) $(MBEDTLS_CPPFLAGS) -isystem $(MBEDTLS_DIR)/include -MMD -MP -c $< -o $@
 
 # libtvc's glue: the project's flags; mbedTLS's headers as system headers,
 # as on the host (/usr/include).

@@ -1,6 +1,6 @@
 #!/bin/sh
 # Make sure the Debian packages libtvc builds (and tests) with are present.
-# usage: deps.sh build|demo|test|cross|src|linux-cross CC
+# usage: deps.sh build|demo|test|cross|src|fwdemo|linux-cross CC
 #   cross: the Cortex-M toolchain (CC is the cross compiler) and the host's
 #   jsmn header it is given; test checks the cross toolchain too (make test
 #   builds BOARD=cortex-m4) and QEMU, which runs its firmware test image.
@@ -10,6 +10,8 @@
 #   aarch64-linux-gnu-gcc) with its static C library, the host's jsmn header
 #   copied for it, and qemu-user, which runs its programs (test checks both
 #   too: make test builds and runs BOARD=linux-armhf and linux-aarch64).
+#   fwdemo: what make demo BOARD=cortex-m4 runs besides the cross build:
+#   QEMU, openssl and python3 (the simulator).
 # Installs what is missing when run as root on a Debian system; otherwise
 # stops and prints the exact command to run.
 set -u
@@ -19,7 +21,9 @@ cc=${2:-cc}
 pkgs=""
 # Build: mbedTLS and jsmn headers, found by the compiler that will use them.
 have_header() { printf '#include <%s>\n' "$1" | $cc -E -x c - >/dev/null 2>&1; }
-if [ "$what" = cross ] || [ "$what" = linux-cross ]; then
+if [ "$what" = fwdemo ]; then
+    : # the cross build checks its own (deps.sh cross)
+elif [ "$what" = cross ] || [ "$what" = linux-cross ]; then
     # jsmn's one header is found by the host compiler and copied for the
     # cross build (the portable core includes no mbedTLS header)
     printf '#include <jsmn.h>\n' | cc -E -x c - >/dev/null 2>&1 || pkgs="$pkgs libjsmn-dev"
@@ -65,7 +69,7 @@ if [ "$what" = test ]; then
     linux_cross arm-linux-gnueabihf armhf qemu-arm
     linux_cross aarch64-linux-gnu arm64 qemu-aarch64
 fi
-if [ "$what" = test ] || [ "$what" = demo ]; then
+if [ "$what" = test ] || [ "$what" = demo ] || [ "$what" = fwdemo ]; then
     command -v openssl >/dev/null 2>&1 || pkgs="$pkgs openssl"
     [ -x /usr/bin/python3 ] || pkgs="$pkgs python3"
 fi
@@ -76,7 +80,9 @@ if [ "$what" = test ]; then
         || pkgs="$pkgs libasan8 libubsan1"
     # test_http_live runs its own nginx on free ports (never the system service)
     [ -x /usr/sbin/nginx ] || pkgs="$pkgs nginx"
-    # the Cortex-M4 firmware test image runs on QEMU's mps2-an386
+fi
+if [ "$what" = test ] || [ "$what" = fwdemo ]; then
+    # the Cortex-M4 firmware images run on QEMU's mps2-an386
     command -v qemu-system-arm >/dev/null 2>&1 || pkgs="$pkgs qemu-system-arm"
 fi
 [ -z "$pkgs" ] && exit 0

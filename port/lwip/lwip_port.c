@@ -289,6 +289,7 @@ static int lw_send(void *ctx, int sock, const uint8_t *buf, size_t len, uint32_t
     struct tvc_lwip_sock *s = sock_get(lw, sock);
     uint64_t end;
     size_t room;
+    int serviced = 0;
     err_t e;
 
     if (s == NULL || (buf == NULL && len > 0))
@@ -317,9 +318,12 @@ static int lw_send(void *ctx, int sock, const uint8_t *buf, size_t len, uint32_t
             /* ERR_MEM: no segment or heap now; wait for ACKs to free some */
         }
         (void)tcp_output(s->pcb);
-        if (now64(lw) >= end)
+        /* wait_ms 0 still takes in what arrived (ACKs opening room):
+         * nothing else runs lwIP. */
+        if (serviced && now64(lw) >= end)
             return TVC_ERR_AGAIN;
         tvc_lwip_service(lw);
+        serviced = 1;
     }
 }
 
@@ -328,6 +332,7 @@ static int lw_recv(void *ctx, int sock, uint8_t *buf, size_t len, uint32_t wait_
     struct tvc_lwip *lw = ctx;
     struct tvc_lwip_sock *s = sock_get(lw, sock);
     uint64_t end;
+    int serviced = 0;
     u16_t n;
 
     if (s == NULL || buf == NULL || len == 0)
@@ -352,9 +357,11 @@ static int lw_recv(void *ctx, int sock, uint8_t *buf, size_t len, uint32_t wait_
             return 0;
         if (s->pcb == NULL)
             return TVC_ERR_IO;
-        if (now64(lw) >= end)
+        /* wait_ms 0 still looks at what arrived: nothing else runs lwIP. */
+        if (serviced && now64(lw) >= end)
             return TVC_ERR_AGAIN;
         tvc_lwip_service(lw);
+        serviced = 1;
     }
 }
 
@@ -367,7 +374,11 @@ static void lw_close(void *ctx, int sock)
         return;
     if (s->pcb != NULL) {
         detach(s->pcb);
-        if (s->state != ST_CONNECTED || tcp_close(s->pcb) != ERR_OK)
+        /* No lingering: with data still unsent or unacknowledged (a peer
+         * that stopped reading) a graceful close would keep the pcb, one
+         * of MEMP_NUM_TCP_PCB, for minutes; abort frees it now. */
+        if (s->state != ST_CONNECTED || s->pcb->unsent != NULL || s->pcb->unacked != NULL ||
+            tcp_close(s->pcb) != ERR_OK)
             tcp_abort(s->pcb);
         s->pcb = NULL;
     }

@@ -19,7 +19,7 @@ FW_STACK := 0x10000
 FW_SRC := boards/cortex-m4/startup.c boards/cortex-m4/board.c boards/cortex-m4/syscalls.c \
           tests/firmware/run_tests.c tests/harness.c tests/firmware/posix_shim.c \
           tests/firmware/printf_c99.c tests/fake_port.c \
-          boards/cortex-m4/fw_store.c tests/firmware/test_fw_store.c
+          boards/cortex-m4/fw_store.c boards/cortex-m4/fw_nonet.c tests/firmware/test_fw_store.c
 FW_OBJ := $(FW_SRC:%.c=$(FW_DIR)/%.o) $(FW_SUITES:%=$(FW_DIR)/suite_%.o)
 
 .PHONY: firmware-tests
@@ -53,7 +53,7 @@ FWTLS_DIR := $(BUILD)/fwtls
 FWTLS_ELF := $(FWTLS_DIR)/tls_smoke.elf
 FWTLS_DEFS := -DFW_STORE_ARENA=4096 -DFW_STORE_FILES=8 -DFW_STORE_HANDLES=4
 FWTLS_SRC := boards/cortex-m4/startup.c boards/cortex-m4/board.c boards/cortex-m4/syscalls.c \
-             boards/cortex-m4/fw_platform.c boards/cortex-m4/fw_store.c \
+             boards/cortex-m4/fw_platform.c boards/cortex-m4/fw_store.c boards/cortex-m4/fw_nonet.c \
              tests/firmware/tls_smoke.c tests/harness.c tests/firmware/printf_c99.c
 FWTLS_OBJ := $(FWTLS_SRC:%.c=$(FWTLS_DIR)/%.o)
 FWTLS_LIBS := $(MBEDTLS_OUT)/libmbedtls.a $(MBEDTLS_OUT)/libmbedx509.a $(MBEDTLS_OUT)/libmbedcrypto.a

@@ -16,7 +16,8 @@
  *   duration=10|15, landscape=0|1, poll_ms=<ms>, deadline_ms=<ms>
  *
  * Prints progress, then "video sha256 <hex>" and "video bytes <n>", the
- * RAM figures, and exits (semihosting) with 0 on success. */
+ * RAM figures, and exits (semihosting) with 0 on success, otherwise with
+ * the negated libtvc error code (see fail()). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -55,38 +56,20 @@ static char hdr_buf[TVC_HTTP_HEADER_BUF];
 static uint8_t io_buf[TVC_HTTP_IO_BUF];
 static struct tvc_journal journal;
 static struct tvc_job job;
-static uint8_t scratch[1024]; /* tvc_tls_add_ca_file()'s window */
 static char api_key[256];
 static char theme[128];
 
-/* Copy a host file into the RAM store (synced), a piece at a time. */
-static int host_to_store(const char *host_path, const char *name)
-{
-    uint8_t buf[128];
-    long n;
-    int hf, fh, rc = 0;
-
-    hf = fw_host_open(host_path);
-    if (hf < 0)
-        return TVC_ERR_NOT_FOUND;
-    fh = port.file_open(port.ctx, name, TVC_FILE_WRITE);
-    if (fh < 0) {
-        fw_host_close(hf);
-        return fh;
-    }
-    while (rc >= 0 && (n = fw_host_read_some(hf, buf, sizeof buf)) > 0)
-        rc = port.file_write(port.ctx, fh, buf, (size_t)n);
-    if (rc >= 0)
-        rc = port.file_sync(port.ctx, fh);
-    (void)port.file_close(port.ctx, fh);
-    fw_host_close(hf);
-    return rc < 0 ? rc : 0;
-}
-
+/* A decimal argument (its leading digits; dflt without any). */
 static unsigned long arg_ul(const char *key, unsigned long dflt)
 {
     const char *v = fw_arg(key);
-    return v ? strtoul(v, NULL, 10) : dflt;
+    unsigned long n = 0;
+
+    if (v == NULL || *v < '0' || *v > '9')
+        return dflt;
+    while (*v >= '0' && *v <= '9' && n <= (0xFFFFFFFFul - 9u) / 10u)
+        n = n * 10u + (unsigned long)(*v++ - '0');
+    return n;
 }
 
 static void on_event(void *user, const struct tvc_job *j, int event)
@@ -126,32 +109,57 @@ static void on_event(void *user, const struct tvc_job *j, int event)
     }
 }
 
-extern char __heap_start[];
-void *_sbrk(ptrdiff_t incr); /* boards/cortex-m4/syscalls.c */
+/* The RAM the run used.  tests/firmware/run_flow.sh saves the block from
+ * "RAM (bytes):" to "  total" (into ram.txt beside the image) and
+ * `make size BOARD=cortex-m4` prints it beside the image's flash.
+ *   static   .data + .bss without the mbedTLS arena: every pool, buffer
+ *            and struct the image declares (lwIP's pools and heap, the
+ *            driver's state, libtvc's structs, mbedTLS's globals);
+ *   arena    what mbedTLS's allocator needed of its static arena: the
+ *            furthest byte it wrote (the arena is painted at start) or the
+ *            peak of its block accounting, whichever is larger;
+ *   stack    the deepest the stack reached (painted at reset);
+ *   heap     none: the image has no malloc (boards/cortex-m4/tiny_stdio.c
+ *            replaces newlib's stdio, and the image links without _sbrk,
+ *            so a malloc pulled in by anything would fail the link).
+ * The arena and stack peaks move by a few bytes from run to run: the
+ * simulator makes a new CA and server key at each start, so certificate
+ * and signature lengths differ by a byte or two, and the SysTick interrupt
+ * may or may not land on the deepest call.  They are reported rounded up
+ * to RAM_ROUND bytes, so that the same commands give the same figures; the
+ * exact values of the run follow the block.  The reserved sizes (the
+ * arena's and the stack's) are what the image sets aside. */
+#define RAM_ROUND 256u
+
+static size_t round_up(size_t n)
+{
+    return (n + RAM_ROUND - 1u) / RAM_ROUND * RAM_ROUND;
+}
 
 static void report(void)
 {
     struct fw_arena_stats a;
-    size_t stat = fw_static_ram(), heap, stack = board_stack_used(), arena_need, total;
+    size_t stat = fw_static_ram(), stack = board_stack_used(), arena_need;
 
     fw_arena_stats(&a);
-    heap = (size_t)((char *)_sbrk(0) - __heap_start);
     arena_need = a.extent > a.peak_bytes ? a.extent : a.peak_bytes;
-    total = stat - a.size + arena_need + stack + heap;
     printf("RAM (bytes):\n");
-    printf("  static .data+.bss    %6lu  (of which mbedTLS arena %lu, struct tvc_job %lu, "
-           "journal %lu, tvc_tls %lu, HTTP buffers %lu)\n",
-           (unsigned long)stat, (unsigned long)a.size, (unsigned long)sizeof job,
-           (unsigned long)sizeof journal, (unsigned long)sizeof tls,
-           (unsigned long)(sizeof hdr_buf + sizeof io_buf));
-    printf("  mbedTLS arena peak   %6lu  (%lu bytes in %lu blocks at most + headers; reached offset %lu)\n",
-           (unsigned long)a.peak_bytes, (unsigned long)a.max_used, (unsigned long)a.max_blocks,
-           (unsigned long)a.extent);
-    printf("  stack peak           %6lu  (of %lu reserved, painted)\n", (unsigned long)stack,
-           (unsigned long)board_stack_size());
-    printf("  newlib heap          %6lu  (stdio)\n", (unsigned long)heap);
-    printf("  total                %6lu  (static without the arena + arena need + stack peak + heap)\n",
-           (unsigned long)total);
+    printf("  static w/o arena     %6lu  (.data+.bss; of which struct tvc_job %lu, journal %lu, "
+           "tvc_tls %lu, HTTP buffers %lu)\n",
+           (unsigned long)(stat - a.size), (unsigned long)sizeof job, (unsigned long)sizeof journal,
+           (unsigned long)sizeof tls, (unsigned long)(sizeof hdr_buf + sizeof io_buf));
+    printf("  mbedTLS arena peak   %6lu  (rounded up to %u; of %lu reserved)\n",
+           (unsigned long)round_up(arena_need), RAM_ROUND, (unsigned long)a.size);
+    printf("  stack peak           %6lu  (rounded up to %u; of %lu reserved, painted)\n",
+           (unsigned long)round_up(stack), RAM_ROUND, (unsigned long)board_stack_size());
+    printf("  heap                 %6lu  (no malloc in the image)\n", 0ul);
+    printf("  total                %6lu  (static w/o arena + arena peak + stack peak; reserved: %lu)\n",
+           (unsigned long)(stat - a.size + round_up(arena_need) + round_up(stack)),
+           (unsigned long)(stat + board_stack_size()));
+    printf("RAM this run, exact: arena %lu (%lu bytes in %lu blocks at most + headers, reached offset "
+           "%lu), stack %lu\n",
+           (unsigned long)arena_need, (unsigned long)a.max_used, (unsigned long)a.max_blocks,
+           (unsigned long)a.extent, (unsigned long)stack);
     printf("RAM store (PSRAM, the board's disk): peak %lu of %lu bytes\n",
            (unsigned long)STORE->peak, (unsigned long)sizeof STORE->arena);
     printf("lan9118: rx %lu frames (%lu dropped, %lu errors, %lu no pbuf), tx %lu frames (%lu failed)\n",
@@ -160,12 +168,13 @@ static void report(void)
            (unsigned long)nl.dev.tx_frames, (unsigned long)nl.tx_fail);
 }
 
+/* Exit status: the negated libtvc error code (TVC_ERR_TLS_UNTRUSTED -> 21),
+ * 1 for anything else. */
 static int fail(const char *what, int rc)
 {
     printf("FAIL: %s: %s (%d)\n", what, tvc_strerror(rc), rc);
     report();
-    fflush(stdout);
-    return 1;
+    return rc < 0 && rc > -100 ? -rc : 1;
 }
 
 int main(void)
@@ -217,9 +226,11 @@ int main(void)
     if (fw_arg("ca") == NULL)
         return fail("no ca=<file>", TVC_ERR_ARG);
     if ((rc = port.dir_create(port.ctx, "trust")) < 0 ||
-        (rc = host_to_store(fw_arg("ca"), "trust/ca.pem")) < 0)
+        (rc = fw_host_to_store(&port, fw_arg("ca"), "trust/ca.pem")) < 0)
         return fail("CA into the store", rc);
-    if ((rc = tvc_tls_add_ca_file(&tls, "trust/ca.pem", scratch, sizeof scratch)) < 1)
+    /* the HTTP client's I/O buffer is free until the client starts: it
+     * serves as tvc_tls_add_ca_file()'s window */
+    if ((rc = tvc_tls_add_ca_file(&tls, "trust/ca.pem", io_buf, sizeof io_buf)) < 1)
         return fail("tvc_tls_add_ca_file", rc < 0 ? rc : TVC_ERR_NOT_FOUND);
     printf("CA: %d certificate(s) from the RAM store\n", rc);
     tvc_tls_transport_init(&https, &tls);
@@ -296,6 +307,5 @@ int main(void)
     report();
     tvc_http_client_close(&http);
     tvc_tls_free(&tls);
-    fflush(stdout);
     return 0;
 }

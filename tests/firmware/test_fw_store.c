@@ -7,38 +7,15 @@
 #include <string.h>
 
 #include "fw_store.h"
+#include "fw_nonet.h"
 #include "suites.h"
 #include "tvc_journal.h"
 
 static struct fw_store st;
 static struct tvc_port port;
 
-/* The journal checks for a whole port: a network half that is never used
+/* The journal checks need a whole port: a network half that is never used
  * (a board without network still needs a clock and entropy). */
-static int no_connect(void *ctx, const char *host, uint16_t p)
-{
-    (void)ctx, (void)host, (void)p;
-    return TVC_ERR_CONNECT;
-}
-static int no_poll(void *ctx, int sock, uint32_t wait_ms)
-{
-    (void)ctx, (void)sock, (void)wait_ms;
-    return TVC_ERR_CONNECT;
-}
-static int no_send(void *ctx, int sock, const uint8_t *buf, size_t len, uint32_t wait_ms)
-{
-    (void)ctx, (void)sock, (void)buf, (void)len, (void)wait_ms;
-    return TVC_ERR_IO;
-}
-static int no_recv(void *ctx, int sock, uint8_t *buf, size_t len, uint32_t wait_ms)
-{
-    (void)ctx, (void)sock, (void)buf, (void)len, (void)wait_ms;
-    return TVC_ERR_IO;
-}
-static void no_close(void *ctx, int sock)
-{
-    (void)ctx, (void)sock;
-}
 static uint64_t clock_ms(void *ctx)
 {
     (void)ctx;
@@ -56,11 +33,7 @@ static void setup(void)
 {
     memset(&port, 0, sizeof port);
     port.version = TVC_PORT_VERSION;
-    port.connect = no_connect;
-    port.connect_poll = no_poll;
-    port.send = no_send;
-    port.recv = no_recv;
-    port.close = no_close;
+    fw_port_no_network(&port);
     port.now_ms = clock_ms;
     port.entropy = fixed_entropy;
     fw_store_init(&st, &port);

@@ -23,6 +23,7 @@
 #include <mbedtls/x509_crt.h>
 
 #include "board.h"
+#include "fw_nonet.h"
 #include "fw_platform.h"
 #include "fw_store.h"
 #include "harness.h"
@@ -38,54 +39,7 @@ static uint8_t scratch[1024]; /* tvc_tls_add_ca_file()'s window */
 static char text[512];        /* key and URL files */
 static int have_cmd;
 
-static int no_connect(void *ctx, const char *host, uint16_t p)
-{
-    (void)ctx, (void)host, (void)p;
-    return TVC_ERR_CONNECT;
-}
-static int no_poll(void *ctx, int sock, uint32_t wait_ms)
-{
-    (void)ctx, (void)sock, (void)wait_ms;
-    return TVC_ERR_CONNECT;
-}
-static int no_send(void *ctx, int sock, const uint8_t *buf, size_t len, uint32_t wait_ms)
-{
-    (void)ctx, (void)sock, (void)buf, (void)len, (void)wait_ms;
-    return TVC_ERR_IO;
-}
-static int no_recv(void *ctx, int sock, uint8_t *buf, size_t len, uint32_t wait_ms)
-{
-    (void)ctx, (void)sock, (void)buf, (void)len, (void)wait_ms;
-    return TVC_ERR_IO;
-}
-static void no_close(void *ctx, int sock)
-{
-    (void)ctx, (void)sock;
-}
 
-/* Copy a host file into the RAM store (synced), a small piece at a time. */
-static int host_to_store(const char *host_path, const char *name)
-{
-    uint8_t buf[128];
-    long n;
-    int hf, fh, rc = 0;
-
-    hf = fw_host_open(host_path);
-    if (hf < 0)
-        return TVC_ERR_NOT_FOUND;
-    fh = port.file_open(port.ctx, name, TVC_FILE_WRITE);
-    if (fh < 0) {
-        fw_host_close(hf);
-        return fh;
-    }
-    while (rc >= 0 && (n = fw_host_read_some(hf, buf, sizeof buf)) > 0)
-        rc = port.file_write(port.ctx, fh, buf, (size_t)n);
-    if (rc >= 0)
-        rc = port.file_sync(port.ctx, fh);
-    (void)port.file_close(port.ctx, fh);
-    fw_host_close(hf);
-    return rc < 0 ? rc : 0;
-}
 
 static void t_platform(void)
 {
@@ -117,9 +71,9 @@ static void t_ca(void)
     CHECK(ca != NULL);
     if (ca == NULL)
         return;
-    CHECK_EQ(host_to_store(ca, "trust/ca.pem"), TVC_ERR_STORAGE); /* no such directory */
+    CHECK_EQ(fw_host_to_store(&port, ca, "trust/ca.pem"), TVC_ERR_STORAGE); /* no such directory */
     CHECK_EQ(port.dir_create(port.ctx, "trust"), 0);
-    CHECK_EQ(host_to_store(ca, "trust/ca.pem"), 0);
+    CHECK_EQ(fw_host_to_store(&port, ca, "trust/ca.pem"), 0);
     n = tvc_tls_add_ca_file(&tls, "trust/ca.pem", scratch, sizeof scratch);
     CHECK_EQ(n, 1);
     CHECK_EQ(tvc_tls_add_ca_file(&tls, "trust/none.pem", scratch, sizeof scratch),
@@ -252,11 +206,7 @@ int main(void)
     printf("libtvc TLS smoke test on mps2-an386 (Cortex-M4), mbedTLS %s, no network\n",
            MBEDTLS_VERSION_STRING);
     port.version = TVC_PORT_VERSION;
-    port.connect = no_connect;
-    port.connect_poll = no_poll;
-    port.send = no_send;
-    port.recv = no_recv;
-    port.close = no_close;
+    fw_port_no_network(&port);
     port.now_ms = fw_now_ms;
     port.entropy = fw_entropy;
     port.wall_time = fw_wall_time;

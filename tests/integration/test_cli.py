@@ -721,6 +721,141 @@ TESTS = [
 ]
 
 
+
+# ---------------------------------------------------------------- media URLs that expire
+
+MEDIA_OFF = {"media_sign": 0, "media_sig_uses": 0, "media_resign": 1, "media_same_file": 1,
+             "media_expired_status": 403, "media_html": 0}
+
+
+def media_reset(sim, **faults):
+    f = dict(MEDIA_OFF)
+    f.update(faults)
+    sim.reset(**f)
+
+
+def video_gets(st, rid):
+    return [m for m in st["media_requests"] if m["host"] == "video" and m["path"] == "/sora/%s.mp4" % rid]
+
+
+def t_media_expired_resigned_same_file_keeps_bytes(w, sim):
+    """Cut mid-download; the resume finds the signature expired (403); check-status
+    re-signs; the new URL serves the same file: the part is kept, no byte served twice."""
+    env = Env(w, sim)
+    media_reset(sim, media_sign=1, media_sig_uses=1, video_cut=100000)
+    rc, out, err = env.run("generate", "--theme", "x", "--out", "v.mp4", "--json")
+    eq(rc, 0, "job finished after an expiry (%s)" % err)
+    rid = json.loads(out)["recordId"]
+    st = sim.stats()
+    eq(sha(env.path("v.mp4")), st["records"][rid]["video_sha256"], "byte-exact")
+    gets = video_gets(st, rid)
+    eq([g["status"] for g in gets], [200, 403, 206], "cut, expired, resumed: %r" % gets)
+    check(gets[0]["query"] != gets[2]["query"], "the resume used the new signature")
+    eq(gets[2]["range"], "bytes=100000-", "resumed where the part ended")
+    check(gets[2]["if_range"], "with If-Range")
+    eq(sum(g["bytes"] for g in gets), 300000, "every byte served once")
+    check(json.loads(out)["videoUrl"].endswith(gets[2]["query"]), "the new URL reported")
+    check(not st["auth_seen_on_media"], "no key to media")
+    no_key_anywhere(env, out, err)
+
+
+def t_media_expired_changed_file_restarts(w, sim):
+    env = Env(w, sim)
+    media_reset(sim, media_sign=1, media_sig_uses=1, media_same_file=0, video_cut=100000,
+                media_expired_status=410)
+    rc, out, err = env.run("generate", "--theme", "x", "--out", "v.mp4", "--json")
+    eq(rc, 0, "job finished after an expiry (%s)" % err)
+    rid = json.loads(out)["recordId"]
+    st = sim.stats()
+    eq(sha(env.path("v.mp4")), st["records"][rid]["video_sha256"], "the new file, byte-exact")
+    gets = video_gets(st, rid)
+    eq([g["status"] for g in gets], [200, 410, 200], "cut, expired, restarted: %r" % gets)
+    eq(gets[2]["bytes"], 300000, "the whole new file")
+
+
+def t_media_url_unchanged_exit_11(w, sim):
+    env = Env(w, sim)
+    media_reset(sim, media_sign=1, media_sig_uses=1, media_resign=0, video_cut=100000)
+    rc, out, err = env.run("generate", "--theme", "x", "--out", "v.mp4", "--json")
+    eq(rc, 11, "the same expired URL again: download error (%s)" % err)
+    j = json.loads(out)
+    eq(j["exitCode"], 11, "JSON exit code")
+    eq(j.get("httpStatus"), 403, "the media host's status")
+    check(not os.path.exists(env.path("v.mp4")), "nothing at the final path")
+    eq(os.path.getsize(env.path("v.mp4.part")), 100000, "the part kept for a resume")
+    st = sim.stats()
+    eq([g["status"] for g in video_gets(st, j["recordId"])], [200, 403], "no third GET")
+    no_key_anywhere(env, out, err)
+    # the journal still finishes the job once the host serves again
+    media_reset(sim)
+    rc, out, err = env.run("resume", "--json")
+    eq(rc, 0, "resume (%s)" % err)
+    eq(sha(env.path("v.mp4")), st["records"][j["recordId"]]["video_sha256"], "byte-exact after resume")
+
+
+def t_media_html_200_refused(w, sim):
+    env = Env(w, sim)
+    media_reset(sim, media_html=1)
+    rc, out, err = env.run("generate", "--theme", "x", "--out", "v.mp4", "--json")
+    eq(rc, 11, "an HTML page instead of the video (%s)" % err)
+    check(not os.path.exists(env.path("v.mp4")), "nothing at the final path")
+    part = env.path("v.mp4.part")
+    check(not os.path.exists(part) or b"<html>" not in open(part, "rb").read(), "no page in the part")
+    check("page" in err, "says why: " + err)
+    st = sim.stats()
+    eq(st["check_status_requests"] >= 2, True, "check-status asked again for the URL")
+    no_key_anywhere(env, out, err)
+
+
+def t_key_never_written(w, sim):
+    """A full job and a run of failing ones with one state directory: the key is in no
+    byte of stdout, stderr, the journal, the budget, the part and meta sidecars, the
+    outputs or any other file the program wrote."""
+    env = Env(w, sim)
+    outs = []
+
+    def run(*a, **kw):
+        rc, out, err = env.run(*a, **kw)
+        outs.extend([out, err])
+        return rc
+
+    media_reset(sim)
+    eq(run("generate", "--theme", "x", "--out", "ok.mp4", "--storyboard-out", "sb.png", "--json"), 0, "full job")
+    rc = run("generate", "--theme", "x", "--out", "env.mp4", common=False,
+             env={"NANOPHOTO_API_KEY": KEY}, *["--base-url", sim.base, "--cacert", sim.ca,
+                                                "--state-dir", env.state, "--poll-interval", "0.1"])
+    eq(rc, 0, "key from the environment")
+    media_reset(sim, media_sign=1, media_sig_uses=1, media_resign=0, video_cut=100000)
+    eq(run("generate", "--theme", "x", "--out", "expired.mp4", "--json"), 11, "expired media (part + meta kept)")
+    media_reset(sim, media_html=1)
+    eq(run("generate", "--theme", "x", "--out", "html.mp4"), 11, "error page")
+    media_reset(sim, generate_no_answer=1)
+    eq(run("generate", "--theme", "x", "--json"), 10, "outcome unknown (journal record)")
+    media_reset(sim, status_malformed=20, malformed_kind="html")
+    eq(run("generate", "--theme", "x", "--timeout", "4", "--json"), 8, "malformed answers to the deadline")
+    media_reset(sim)
+    eq(run("generate", "--theme", "x [fail]", "--json"), 6, "failed job")
+    eq(run("status", "--record-id", "tvc_nope", "--json"), 7, "unknown record")
+    other_ca = env.path("other-ca.pem")
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256",
+                    "-nodes", "-keyout", env.path("other-ca.key"), "-out", other_ca, "-days", "2",
+                    "-subj", "/CN=not the sim CA"], check=True, capture_output=True)
+    eq(run("generate", "--theme", "x", "--json", "--base-url", sim.base, "--cacert", other_ca,
+           "--api-key-file", env.keyfile, "--state-dir", env.state, common=False), 8, "TLS refused")
+    written = [os.path.relpath(os.path.join(r, f), env.dir) for r, _, fs in os.walk(env.dir) for f in fs]
+    for want in ("state/budget", "expired.mp4.part", "expired.mp4.part.meta", "ok.mp4", "sb.png"):
+        check(want in written, "%s written (the scan covers it): %r" % (want, written))
+    check(any(f.startswith("state/job-") for f in written), "journal records scanned: %r" % written)
+    no_key_anywhere(env, *outs)
+    eq(run("resume", "--json"), 0, "resume finishes what can be finished")
+    check(os.path.exists(env.path("expired.mp4")), "the expired job finished from its part")
+    no_key_anywhere(env, *outs)
+
+
+TESTS.append(("media", [t_media_expired_resigned_same_file_keeps_bytes, t_media_expired_changed_file_restarts,
+                        t_media_url_unchanged_exit_11, t_media_html_200_refused, t_key_never_written], []))
+
+
 def main():
     only = os.environ.get("TVC_ITEST_ONLY")
     passed = failed = 0

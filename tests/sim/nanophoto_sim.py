@@ -396,7 +396,8 @@ class Handler(BaseHTTPRequestHandler):
         sim, role = self.server.sim, self.server.role
         auth = self.headers.get("Authorization") is not None
         rng_h, ifr = self.headers.get("Range"), self.headers.get("If-Range")
-        entry = {"host": role, "method": self.command, "path": path, "range": rng_h,
+        entry = {"host": role, "method": self.command, "path": path, "query": urlsplit(self.path).query,
+                 "range": rng_h,
                  "if_range": ifr, "auth": auth, "status": None, "bytes": 0, "cut": None}
         with sim.lock:
             if auth:
@@ -416,7 +417,21 @@ class Handler(BaseHTTPRequestHandler):
             rid = path[len(IMG_DIR + "storyboard-"):-4]
         elif role == "video" and path.startswith(VIDEO_DIR) and path.endswith(".mp4"):
             rid = path[len(VIDEO_DIR):-4]
-        got = sim.media(role, rid) if rid and "/" not in rid else None
+        refused, ver = sim.check_sig(role, rid, urlsplit(self.path).query) if rid else (None, 0)
+        if refused is not None:
+            # an expired or bad signature, answered as object stores do (an XML error page)
+            entry["status"] = refused[0]
+            self._note = "media " + refused[1]
+            body = ("<?xml version=\"1.0\"?><Error><Code>AccessDenied</Code><Message>%s</Message></Error>\n"
+                    % refused[1]).encode()
+            return self.send_bytes(refused[0], body, "application/xml", api=False, head=head)
+        if rid and sim.take("media_html"):
+            # a 200 that is an error page (a CDN's or a captive portal's), not the file
+            entry["status"] = 200
+            self._note = "fault=media_html"
+            return self.send_bytes(200, b"<html><body><h1>Link expired</h1></body></html>\n",
+                                   "text/html; charset=utf-8", api=False, head=head)
+        got = sim.media(role, rid, ver=ver) if rid and "/" not in rid else None
         if got is None:
             entry["status"] = 404
             return self.send_bytes(404, b"Not Found\n", "text/plain", api=False, head=head)
@@ -473,7 +488,7 @@ class Handler(BaseHTTPRequestHandler):
         if cut is not None or pos < last + 1:
             entry["cut"] = pos - first
             self._note = "fault=video_cut" if cut is not None else "shutdown"
-            self.abort(False)
+            self.abort(cut is not None and sim.faults["video_cut_mode"] == "reset")
             raise ClientGone()
 
     # ---- dispatch

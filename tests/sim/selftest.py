@@ -296,13 +296,59 @@ def run(info):
     st2, _, rest = v.req("GET", vpath, headers={"Range": "bytes=%d-" % len(part), "If-Range": et}, key=None)
     check("video_cut: 1000 bytes then close, resume rebuilds the file",
           st is None and part == vid[:1000] and st2 == 206 and part + rest == vid, (st, len(part), st2))
-    c.faults(video_cut=0, redirect_video=1)
+    c.faults(video_cut=500, video_cut_times=2, video_cut_mode="reset")
+    hits = c.stats()["fault_hits"].get("video_cut", 0)
+    st3, _, part3 = v.req("GET", vpath, headers={"Range": "bytes=100-"}, key=None)
+    # a reset may discard what the client had not read yet: any prefix of the 500 bytes
+    check("video_cut_mode=reset: at most 500 bytes, then a reset",
+          st3 is None and (vid[100:600].startswith(part3) or b"ConnectionReset" in part3)
+          and c.stats()["fault_hits"].get("video_cut", 0) == hits + 1, (st3, part3[:60]))
+    c.faults(video_cut=0, video_cut_times=1, video_cut_mode="close", redirect_video=1)
     _, _, g2 = c.api(G, {"adTheme": "redirected"})
     time.sleep(3 * STEP + 0.3)
     url = c.api(S, {"recordId": g2["recordId"]})[2]["videoUrl"]
     st, h, _ = v.req("GET", url.split(str(info["video_port"]), 1)[1], key=None)
     check("redirect_video: 302 to a relative Location", st == 302 and h.get("location") == "/sora/%s.mp4"
           % g2["recordId"], (url, st, h))
+    run_media_expiry(c, v, info)
+
+
+def run_media_expiry(c, v, info):
+    """Signed media URLs: re-signed per check-status, expiring after N uses, old/new files."""
+    G, S = "/api/sora-2-tvc/generate", "/api/sora-2-tvc/check-status"
+    c.faults(redirect_video=0, media_sign=1, media_sig_uses=1, media_expired_status=410)
+    _, _, g = c.api(G, {"adTheme": "signed"})
+    time.sleep(3 * STEP + 0.3)
+    u1 = c.api(S, {"recordId": g["recordId"]})[2]["videoUrl"]
+    u2 = c.api(S, {"recordId": g["recordId"]})[2]["videoUrl"]
+    p1, p2 = (u.split(str(info["video_port"]), 1)[1] for u in (u1, u2))
+    check("media_sign: each check-status re-signs the URL", "?sig=1-" in u1 and "?sig=2-" in u2, (u1, u2))
+    st, h, a = v.req("GET", p1, key=None)
+    st2, h2, b = v.req("GET", p1, key=None)
+    check("media_sig_uses=1: a signature serves one GET, then media_expired_status",
+          st == 200 and st2 == 410 and b"<Error>" in b and "xml" in h2.get("content-type", ""), (st, st2))
+    st, h3, b2 = v.req("GET", p2, headers={"Range": "bytes=10-", "If-Range": h["etag"]}, key=None)
+    check("media_same_file=1: the new signature serves the same file (If-Range holds)",
+          st == 206 and b2 == a[10:] and h3["etag"] == h["etag"], st)
+    st, _, _ = v.req("GET", p2.replace("?sig=2-", "?sig=2-0"), key=None)
+    check("media_sign: a bad signature gets 403", st == 403, st)
+    c.faults(media_same_file=0)
+    u3 = c.api(S, {"recordId": g["recordId"]})[2]["videoUrl"]
+    st, h4, d = v.req("GET", u3.split(str(info["video_port"]), 1)[1], key=None)
+    rec = c.stats()["records"][g["recordId"]]
+    check("media_same_file=0: a new signature serves another file (bytes, ETag); stats follow it",
+          st == 200 and d != a and len(d) == len(a) and h4["etag"] != h["etag"]
+          and rec["video_sha256"] == hashlib.sha256(d).hexdigest() and rec["file_ver"] == 1, st)
+    c.faults(media_same_file=1, media_resign=0)
+    u4 = c.api(S, {"recordId": g["recordId"]})[2]["videoUrl"]
+    u5 = c.api(S, {"recordId": g["recordId"]})[2]["videoUrl"]
+    check("media_resign=0: the URL does not change", u4 == u5 == u3, (u3, u4, u5))
+    c.faults(media_sign=0, media_sig_uses=0, media_resign=1, media_html=1)
+    st, h, body = v.req("GET", "/sora/sample.mp4", key=None)
+    st2, h2, _ = v.req("GET", "/sora/sample.mp4", key=None)
+    check("media_html=1: one 200 text/html error page, then the file",
+          st == 200 and h.get("content-type", "").startswith("text/html") and b"<html>" in body
+          and st2 == 200 and h2.get("content-type") == "video/mp4", (st, h, st2))
 
 
 if __name__ == "__main__":

@@ -33,11 +33,16 @@ FAULTS = {
     "status_malformed": (0, None), "malformed_kind": ("truncated", ("truncated", "html", "empty")),
     "status_bad_status": (0, None),
     "retry_after": ("auto", "retry"), "retry_after_date": (0, (0, 1)),
-    "video_cut": (0, None), "video_cut_times": (1, None), "video_no_etag": (0, (0, 1)),
+    "video_cut": (0, None), "video_cut_times": (1, None),
+    "video_cut_mode": ("close", ("close", "reset")), "video_no_etag": (0, (0, 1)),
     "media_bps": (0, None),
     "redirect_video": (0, "redirect"), "redirect_image": (0, "redirect"),
     "chunked": (0, (0, 1)), "chunk_ext": (0, (0, 1)), "keepalive": (1, (0, 1)),
     "fail_mode": ("http200", ("http200", "http500")), "vary": (1, (0, 1)),
+    # signed media URLs that expire (see README.md, Faults)
+    "media_sign": (0, (0, 1)), "media_resign": (1, (0, 1)), "media_sig_uses": (0, None),
+    "media_same_file": (1, (0, 1)), "media_expired_status": (403, (401, 403, 404, 410)),
+    "media_html": (0, None),
 }
 
 
@@ -129,6 +134,7 @@ class Sim:
             self.generate_log = []
             self.auth_seen_on_media = False
             self.cuts = collections.Counter()  # video_cut hits per record id
+            self.sig_uses = collections.Counter()  # GETs per (role, rid, signature generation)
 
     # ---- bookkeeping
     def event(self, msg):
@@ -216,7 +222,8 @@ class Sim:
             rec = {"recordId": rid, "taskId": tid, "key": key, "params": params,
                    "t": time.monotonic(), "wall": time.time(), "fail": "[fail]" in theme,
                    "status": "processing", "step": 1, "refunded": False,
-                   "image_path": None, "video_path": None}
+                   "image_path": None, "video_path": None,
+                   "sig_gen": 0, "sig_ver": {}, "file_ver": 0}
             self.credits[key] -= JOB_CREDITS
             self.records[rid] = rec
             self.by_task[tid] = rid
@@ -257,14 +264,49 @@ class Sim:
             k = self.faults["redirect_video"]
             pre = "/%s/" % _prefix(k) if k else VIDEO_DIR
             rec["video_path"] = pre + "%s.mp4" % rid
-        img = self.base_url("static") + rec["image_path"]
-        vid = self.base_url("video") + rec["video_path"] if rec["video_path"] else None
+        q = self.sign(rec) if self.faults["media_sign"] else ""
+        img = self.base_url("static") + rec["image_path"] + q
+        vid = self.base_url("video") + rec["video_path"] + q if rec["video_path"] else None
         return img, vid
 
-    def media(self, role, rid, any_state=False):
+    def sign(self, rec):
+        """Re-sign a record's media URLs (every check-status answer, unless media_resign=0):
+        '?sig=<generation>-<mac>'.  With media_same_file=0 each new signature serves a new
+        version of the files (other bytes, other ETag)."""
+        if self.faults["media_resign"] or rec["sig_gen"] == 0:
+            rec["sig_gen"] += 1
+            if not self.faults["media_same_file"] and rec["sig_gen"] > 1:
+                rec["file_ver"] += 1
+            rec["sig_ver"][rec["sig_gen"]] = rec["file_ver"]
+        return "?sig=%d-%s" % (rec["sig_gen"], self.mac(rec["recordId"], rec["sig_gen"]))
+
+    def mac(self, rid, gen):
+        return sha256(("%s/sig/%s/%d" % (self.args.seed, rid, gen)).encode())[:16]
+
+    def check_sig(self, role, rid, query):
+        """None when the media request may be served, with the file version it gets;
+        else (status, why).  Only for records when media_sign is on."""
+        with self.lock:
+            rec = self.records.get(rid)
+            if not self.faults["media_sign"] or rec is None:
+                return None, rec["file_ver"] if rec else 0
+            sig = dict(kv.partition("=")[::2] for kv in query.split("&") if kv).get("sig", "")
+            gen, _, mac = sig.partition("-")
+            if not gen.isdigit() or int(gen) not in rec["sig_ver"] or mac != self.mac(rid, int(gen)):
+                return (403, "bad signature"), 0
+            gen = int(gen)
+            k = (role, rid, gen)
+            if self.faults["media_sig_uses"] and self.sig_uses[k] >= self.faults["media_sig_uses"]:
+                self.fault_hits["media_sig_expired"] += 1
+                return (self.faults["media_expired_status"], "signature expired"), 0
+            self.sig_uses[k] += 1
+            return None, rec["sig_ver"][gen]
+
+    def media(self, role, rid, any_state=False, ver=None):
         """(bytes, etag, last_modified, sha256) for a record's image or video, or None.
 
-        The video exists once the job completed (any_state: regardless, for hashing)."""
+        The video exists once the job completed (any_state: regardless, for hashing).
+        ver: the file version (media_same_file=0); None: the record's latest."""
         with self.lock:
             rec = self.records.get(rid)
             if rec:
@@ -274,21 +316,25 @@ class Sim:
                 return None
             p = rec["params"] if rec else {}
             wall = rec["wall"] if rec else self.wall0
+            latest = rec["file_ver"] if rec else 0
+        ver = latest if ver is None else ver
+        src = rid if not ver else "%s~v%d" % (rid, ver)  # another version: other bytes
         with self.media_lock:
-            ck = (role, rid)
+            ck = (role, rid, ver)
             if ck in self.media_cache:
                 self.media_cache.move_to_end(ck)
                 return self.media_cache[ck]
             if role == "static":
-                data = sim_media.make_storyboard_png(rid)
+                data = sim_media.make_storyboard_png(src)
             else:
                 dur = 15 if p.get("videoDuration") == "15" else 10
                 land = p.get("aspectRatio") == "landscape" if rec else True
-                data = sim_media.make_video(rid, dur, land, self.args.video_bytes)
+                data = sim_media.make_video(src, dur, land, self.args.video_bytes)
             digest = sha256(data)
-            if rec:
+            if rec and ver == latest:
                 rec[role + "_sha256"], rec[role + "_bytes"] = digest, len(data)
-            val = (data, '"%s"' % digest[:24], http_date(int(wall)), digest)
+                rec[role + "_sha_ver"] = ver
+            val = (data, '"%s"' % digest[:24], http_date(int(wall) + ver), digest)
             self.media_cache[ck] = val
             while len(self.media_cache) > 12:
                 self.media_cache.popitem(last=False)
@@ -349,7 +395,8 @@ class Sim:
             rids = list(self.records)
         for rid in rids:  # make (and hash) media outside the state lock
             for role in ("static",) if self.records[rid]["fail"] else ("static", "video"):
-                if self.records[rid].get(role + "_sha256") is None:
+                r = self.records[rid]
+                if r.get(role + "_sha256") is None or r.get(role + "_sha_ver") != r["file_ver"]:
                     self.media(role, rid, any_state=True)
         with self.lock:
             recs = {}
@@ -363,7 +410,7 @@ class Sim:
                     "video_bytes": None if r["fail"] else r.get("video_bytes"),
                     "storyboard_sha256": r.get("static_sha256"),
                     "prompt_sha256": sha256(prompt), "prompt_bytes": len(prompt),
-                    "video_cuts": self.cuts[rid]}
+                    "video_cuts": self.cuts[rid], "sig_gen": r["sig_gen"], "file_ver": r["file_ver"]}
             return {
                 "generate_requests": self.c["generate_requests"],
                 "generate_accepted": self.c["generate_accepted"],
