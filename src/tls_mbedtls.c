@@ -31,7 +31,8 @@
 #if !defined(MBEDTLS_SSL_CLI_C) || !defined(MBEDTLS_X509_CRT_PARSE_C) || !defined(MBEDTLS_CTR_DRBG_C)
 #error "libtvc needs MBEDTLS_SSL_CLI_C, MBEDTLS_X509_CRT_PARSE_C and MBEDTLS_CTR_DRBG_C"
 #endif
-#if !defined(MBEDTLS_X509_CHECK_EXTENDED_KEY_USAGE)
+/* (an option of 2.28 only: 3.x always checks, and has no such macro) */
+#if MBEDTLS_VERSION_NUMBER < 0x03000000 && !defined(MBEDTLS_X509_CHECK_EXTENDED_KEY_USAGE)
 #error "libtvc needs MBEDTLS_X509_CHECK_EXTENDED_KEY_USAGE (a leaf must be for serverAuth)"
 #endif
 
