@@ -71,6 +71,10 @@ include port/skeleton/skeleton.mk
 include port/posix/dist/dist.mk
 
 # The Cortex-M4 firmware test image (make BOARD=cortex-m4 firmware-tests).
+# make coverage, make check-static (tests/coverage.mk, tests/static.mk)
+ifeq ($(BOARD),posix)
+include tests/coverage.mk tests/static.mk
+endif
 ifeq ($(BOARD),cortex-m4)
 include tests/firmware/firmware.mk
 include tests/firmware/net.mk
@@ -202,13 +206,14 @@ test: deps-test
 	  net-test
 	@$(MAKE) --no-print-directory BOARD=cortex-m4 BUILD=$(BUILD)/cortex-m4 SRC_CACHE=$(BUILD)/src fw-tls-test fw-flow
 	@$(MAKE) --no-print-directory BOARD=cortex-m4 BUILD=$(BUILD)/cortex-m4 SRC_CACHE=$(BUILD)/src fw-conformance
+	@$(MAKE) --no-print-directory check-static coverage-build
 	@$(MAKE) --no-print-directory -j2 MBEDTLS=3.6 BUILD=$(BUILD)/mb36 SRC_CACHE=$(BUILD)/src mbedtls36
 	@$(MAKE) --no-print-directory MBEDTLS=3.6 BUILD=$(BUILD)/mb36 SRC_CACHE=$(BUILD)/src all tests
 	@$(MAKE) --no-print-directory -j2 BOARD=linux-armhf BUILD=$(BUILD)/linux-armhf SRC_CACHE=$(BUILD)/src mbedtls36
 	@$(MAKE) --no-print-directory BOARD=linux-armhf BUILD=$(BUILD)/linux-armhf SRC_CACHE=$(BUILD)/src all tests
 	@$(MAKE) --no-print-directory -j2 BOARD=linux-aarch64 BUILD=$(BUILD)/linux-aarch64 SRC_CACHE=$(BUILD)/src mbedtls36
 	@$(MAKE) --no-print-directory BOARD=linux-aarch64 BUILD=$(BUILD)/linux-aarch64 SRC_CACHE=$(BUILD)/src all tests
-	@sh tests/run.sh $(BUILD) $(BUILD)/san $(BUILD)/minimal $(BUILD)/cortex-m4 \
+	@sh tests/run.sh $(BUILD) $(BUILD)/san $(BUILD)/minimal $(BUILD)/cortex-m4 $(BUILD)/cov \
 	  $(BUILD)/mb36 $(BUILD)/linux-armhf $(BUILD)/linux-aarch64
 
 ifeq ($(BOARD),cortex-m4)

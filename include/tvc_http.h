@@ -258,6 +258,11 @@ struct tvc_http_client {
     uint8_t *io_buf;            /**< receive buffer */
     size_t io_cap;
     struct tvc_http_parser resp; /**< the current / last response */
+    /** Set by the owner (a job: its deadline): no exchange runs past this
+     *  time of the port's clock, in ms (0: no limit).  Progress restarts the
+     *  silence timer (io_timeout_ms) but never past end_by, so an answer that
+     *  trickles in a byte at a time still ends, with TVC_ERR_TIMEOUT. */
+    uint64_t end_by;
 
     /* the open connection, if any */
     const struct tvc_transport *conn_; /* NULL when none */

@@ -350,6 +350,23 @@ static int rewrite(struct tvc_journal *j, int64_t now, int grant, const uint8_t 
     return tvc_store_commit(p, w.fh, rc, j->tmp_, j->path_);
 }
 
+/* Whether the file now holds a lease named @p tag: after a failed rewrite,
+ * tells a file replaced all but its directory sync from one left as it was
+ * (0 too when the file cannot be read). */
+static int holds_tag(struct tvc_journal *j, const uint8_t *tag)
+{
+    struct walk w;
+    int found = 0;
+
+    if (walk_open(&w, j) < 0)
+        return 0;
+    while (walk_next(&w) == 1)
+        if (w.e.tagged && memcmp(w.e.tag, tag, sizeof w.e.tag) == 0)
+            found = 1;
+    rd_close(&w.r);
+    return found;
+}
+
 static int lock_budget(struct tvc_journal *j, int *lock)
 {
     const struct tvc_port *p = j->port;
@@ -403,6 +420,18 @@ static int checkpoint(struct tvc_journal *j, int per_hour, int64_t now, int64_t 
                 memcpy(l->tag, tag, sizeof tag);
                 l->active = 1;
             }
+        } else if (grant > 0 && holds_tag(j, tag)) {
+            /* Nothing taken, but the new file is in place (only the
+             * directory sync after the rename failed): keep the lease's
+             * name, none of it usable and nothing used, so that the next
+             * take or the release removes its line instead of it holding
+             * the budget until it expires. */
+            memset(l, 0, sizeof *l);
+            l->start = now;
+            l->per_hour = per_hour;
+            l->granted = (uint16_t)grant;
+            memcpy(l->tag, tag, sizeof tag);
+            l->active = 1;
         }
     } else if (rc == 0) {
         if (l->active || t.damaged)

@@ -70,9 +70,20 @@ static uint32_t io_timeout(const struct tvc_http_client *c)
     return c->req->io_timeout_ms ? c->req->io_timeout_ms : TVC_HTTP_IO_TIMEOUT_MS;
 }
 
-static void touch(struct tvc_http_client *c)
+/* @p t, or the owner's end of every exchange (end_by) if that is sooner. */
+static uint64_t cap_end(const struct tvc_http_client *c, uint64_t t)
 {
-    c->deadline_ = now(c) + io_timeout(c);
+    return c->end_by && c->end_by < t ? c->end_by : t;
+}
+
+/* Progress: the silence timer starts again (never past end_by).  Returns
+ * nonzero once end_by has passed: a peer that always has one more byte
+ * ready is ended too. */
+static int touch(struct tvc_http_client *c)
+{
+    uint64_t t = now(c);
+    c->deadline_ = cap_end(c, t + io_timeout(c));
+    return c->end_by && t >= c->end_by;
 }
 
 static const struct tvc_transport *transport_for(const struct tvc_http_client *c, int scheme)
@@ -243,8 +254,8 @@ static int begin_hop(struct tvc_http_client *c)
     if (rc < 0)
         return fail(c, rc);
     c->connects++;
-    c->connect_deadline_ = now(c) + (c->req->connect_timeout_ms ? c->req->connect_timeout_ms
-                                                                : TVC_HTTP_CONNECT_TIMEOUT_MS);
+    c->connect_deadline_ = cap_end(c, now(c) + (c->req->connect_timeout_ms ? c->req->connect_timeout_ms
+                                                                           : TVC_HTTP_CONNECT_TIMEOUT_MS));
     c->state = ST_CONNECT;
     return 0;
 }
@@ -471,7 +482,8 @@ static int step_send(struct tvc_http_client *c, uint32_t wait_ms)
         c->requests++;
     c->sent_ += (uint32_t)n;
     c->request_bytes_out = 1;
-    touch(c);
+    if (touch(c))
+        return fail(c, TVC_ERR_TIMEOUT);
     if (c->sent_ < total)
         return YIELD; /* one send per call */
     tvc_http_parser_init(&c->resp, c->hdr_buf, c->hdr_cap, TVC_HTTP_MAX_HEADERS,
@@ -526,7 +538,8 @@ static int step_recv(struct tvc_http_client *c, uint32_t wait_ms)
     if (n > 0) {
         c->io_pos_ = 0;
         c->io_len_ = (uint32_t)n;
-        touch(c);
+        if (touch(c))
+            return fail(c, TVC_ERR_TIMEOUT);
         return GO_ON;
     }
     if (n == 0) {

@@ -150,6 +150,7 @@ static int end_job(struct tvc_job *j, int rc, int retried)
     else
         j->api_requests = j->io_.api.requests;
     tvc_http_client_close(j->http_);
+    j->http_->end_by = 0; /* the client may serve others after the job */
     budget_release(j);
     if (rc == 0) {
         j->rec.phase = TVC_PHASE_DONE;
@@ -161,6 +162,9 @@ static int end_job(struct tvc_job *j, int rc, int retried)
                         tvc_err_class(rc) == TVC_CLASS_RETRY ||
                         tvc_err_class(rc) == TVC_CLASS_TRUST ||
                         tvc_err_class(rc) == TVC_CLASS_PROTOCOL || rc == TVC_ERR_STORAGE ||
+                        /* an unusable answer (unknown or missing status, wrong
+                         * types) says nothing about the job itself */
+                        rc == TVC_ERR_API_PROTOCOL ||
                         (rc == TVC_ERR_API && (j->res.code == TVC_API_RATE_LIMIT_EXCEEDED ||
                                                j->res.http_status >= 500)) ||
                         rc == TVC_ERR_HTTP_STATUS || /* server trouble, errorCode or not */
@@ -193,6 +197,7 @@ static void bound_io(struct tvc_job *j)
     uint64_t left = j->deadline_ > t ? j->deadline_ - t : 1;
     j->io_.api.io_timeout_ms = left < TVC_HTTP_IO_TIMEOUT_MS ? (uint32_t)left : 0;
     j->io_.api.connect_timeout_ms = left < TVC_HTTP_CONNECT_TIMEOUT_MS ? (uint32_t)left : 0;
+    j->http_->end_by = j->deadline_; /* an answer dripping in never goes silent */
 }
 
 /* Take a request from the shared budget.  0: go; TVC_ERR_AGAIN: *wait_ms. */
@@ -278,7 +283,7 @@ static void default_out(struct tvc_job *j)
     memcpy(j->rec.out + n, pre, sizeof pre - 1);
     n += sizeof pre - 1;
     for (i = 0; id[i] && n + sizeof suf < cap; i++) {
-        j->rec.out[n++] = ch_id(id[i]) ? id[i] : '_';
+        j->rec.out[n++] = (char)(ch_id(id[i]) ? id[i] : '_');
     }
     memcpy(j->rec.out + n, suf, sizeof suf);
 }
@@ -405,6 +410,7 @@ void tvc_job_abort(struct tvc_job *j)
     if (j->dl_mode_)
         tvc_dl_abort(&j->io_.dl);
     tvc_http_client_close(j->http_);
+    j->http_->end_by = 0;
     budget_release(j);
     if (j->st_ != J_END)
         j->err = TVC_ERR_ABORTED; /* a later step must not report 0, "done" */

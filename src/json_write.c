@@ -29,7 +29,8 @@ static void put(struct tvc_jw *w, const char *s, size_t n)
         fail(w, TVC_ERR_NOSPACE);
         return;
     }
-    memcpy(w->buf + w->len, s, n);
+    if (n > 0) /* (s may be NULL when n is 0) */
+        memcpy(w->buf + w->len, s, n);
     w->len += n;
     w->buf[w->len] = '\0';
 }

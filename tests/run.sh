@@ -54,6 +54,21 @@ for dir in "$@"; do
     # TVC_EXEC_WRAP, the emulator, when built for another architecture).
     [ -x "$dir/tvc" ] && run_one "$dir/tvc: tests/integration/test_cli.py" \
         env TVC_EXEC_WRAP="$(emulator "$dir/tvc")" /usr/bin/python3 "$here/integration/test_cli.py" "$dir/tvc"
+    # valgrind, fault injection and nginx: the host's own tvc only (a tvc
+    # built for another architecture gets test_cli.py above, under qemu-user).
+    tvc_native=""
+    [ -x "$dir/tvc" ] && [ -z "$(emulator "$dir/tvc")" ] && tvc_native=1
+    # The same flow under valgrind, on a build with neither ASan nor gcov.
+    [ -n "$tvc_native" ] && ! ls "$dir"/src/*.gcno >/dev/null 2>&1 && ! grep -qa __asan_init "$dir/tvc" && \
+        run_one "$dir/tvc: tests/integration/valgrind_flow.py" /usr/bin/python3 "$here/integration/valgrind_flow.py" "$dir/tvc"
+    # Fault injection: hostile answers, network, disk full, torn journals, shared state.
+    [ -n "$tvc_native" ] && run_one "$dir/tvc: tests/integration/test_faults.py" \
+        /usr/bin/python3 "$here/integration/test_faults.py" "$dir/tvc"
+    # The whole flow through a real nginx (TLS, proxy framing, Range from its files).
+    [ -n "$tvc_native" ] && run_one "$dir/tvc: tests/integration/test_nginx.py" \
+        /usr/bin/python3 "$here/integration/test_nginx.py" "$dir/tvc"
+    # Line and branch coverage of src/ from what ran above (make coverage-build).
+    ls "$dir"/src/*.gcno >/dev/null 2>&1 && run_one "$dir: tests/coverage.py" /usr/bin/python3 "$here/coverage.py" "$dir"
     # The core unit tests on the emulated Cortex-M4 (BOARD=cortex-m4).
     [ -f "$dir/fw/tests.elf" ] && run_one "$dir/fw/tests.elf: tests/firmware/run_qemu_tests.sh" \
         sh "$here/firmware/run_qemu_tests.sh" "$dir/fw/tests.elf"

@@ -790,12 +790,12 @@ static const struct {
     {"status: 429 Retry-After past the deadline", 0, {{429, "Retry-After: 7200\r\n", RATE_LIMITED}},
      TVC_ERR_API, "generate,status", TVC_API_RATE_LIMIT_EXCEEDED, TVC_PHASE_POLLING, 0, 0},
     {"status: unknown value", 0, {{200, NULL, "{\"success\":true,\"status\":\"weird\"}"}},
-     TVC_ERR_API_PROTOCOL, "generate,status", 0, TVC_PHASE_FAILED, 0, 0},
+     TVC_ERR_API_PROTOCOL, "generate,status", 0, TVC_PHASE_POLLING, 0, 0}, /* resumable */
     {"status: no status at all", 0, {{200, NULL, "{\"success\":true}"}},
-     TVC_ERR_API_PROTOCOL, "generate,status", 0, TVC_PHASE_FAILED, 0, 0},
+     TVC_ERR_API_PROTOCOL, "generate,status", 0, TVC_PHASE_POLLING, 0, 0}, /* resumable */
     {"status: completed without videoUrl", 0,
      {{200, NULL, "{\"success\":true,\"status\":\"completed\"}"}},
-     TVC_ERR_API_PROTOCOL, "generate,status", 0, TVC_PHASE_FAILED, 0, 0},
+     TVC_ERR_API_PROTOCOL, "generate,status", 0, TVC_PHASE_POLLING, 0, 0}, /* resumable */
     {"status: 200 success:false failed", 0,
      {{200, NULL, "{\"success\":false,\"status\":\"failed\",\"error\":\"moderation\"}"}},
      TVC_ERR_JOB_FAILED, "generate,status", 0, TVC_PHASE_FAILED, 0, 0},

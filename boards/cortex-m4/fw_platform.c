@@ -371,6 +371,32 @@ size_t fw_static_ram(void)
     return (size_t)(__data_end - __data_start) + (size_t)(__bss_end - __bss_start);
 }
 
+/* Images with a heap link boards/cortex-m4/syscalls.c's _sbrk; the others
+ * have none, and the weak reference is then NULL. */
+extern char __heap_start[];
+extern void *_sbrk(ptrdiff_t incr) __attribute__((weak));
+
+static size_t round_up(size_t n, size_t round)
+{
+    return round > 1 ? (n + round - 1u) / round * round : n;
+}
+
+void fw_ram_figures(struct fw_ram *r, size_t round)
+{
+    size_t stat = fw_static_ram();
+
+    fw_arena_stats(&r->arena);
+    r->static_ram = stat - r->arena.size;
+    r->arena_exact = r->arena.extent > r->arena.peak_bytes ? r->arena.extent : r->arena.peak_bytes;
+    r->arena_peak = round_up(r->arena_exact, round);
+    r->stack_exact = board_stack_used();
+    r->stack_peak = round_up(r->stack_exact, round);
+    r->stack_reserved = board_stack_size();
+    r->heap = _sbrk != NULL ? (size_t)((char *)_sbrk(0) - __heap_start) : 0;
+    r->total = r->static_ram + r->arena_peak + r->stack_peak + r->heap;
+    r->reserved = stat + r->stack_reserved + r->heap;
+}
+
 int fw_platform_init(void)
 {
     uint32_t t;

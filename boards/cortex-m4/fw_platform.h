@@ -65,6 +65,23 @@ void fw_arena_stats(struct fw_arena_stats *s);
 /* Static RAM of the image: .data + .bss (linker symbols), in bytes. */
 size_t fw_static_ram(void);
 
+/* The RAM a run used, for a program's report (the printing is the
+ * program's).  The arena and stack peaks are rounded up to a multiple of
+ * @p round (1: exact), the total is made of the rounded ones. */
+struct fw_ram {
+    struct fw_arena_stats arena;
+    size_t static_ram;     /* .data + .bss without the mbedTLS arena */
+    size_t arena_exact;    /* what the arena had to be: extent or peak_bytes, the larger */
+    size_t arena_peak;     /* arena_exact rounded up */
+    size_t stack_exact;    /* the painted stack's high-water mark */
+    size_t stack_peak;     /* stack_exact rounded up */
+    size_t stack_reserved; /* board_stack_size() */
+    size_t heap;           /* bytes _sbrk handed out; 0 in an image without _sbrk */
+    size_t total;          /* static_ram + arena_peak + stack_peak + heap */
+    size_t reserved;       /* .data + .bss (arena included) + stack_reserved + heap */
+};
+void fw_ram_figures(struct fw_ram *r, size_t round);
+
 /* Read the whole host file @p path (semihosting SYS_OPEN/FLEN/READ/CLOSE)
  * into buf[0..cap-1) and NUL-terminate it.  Returns its length; -1 when it
  * cannot be opened or read, -2 when it does not fit (cap - 1 bytes). */

@@ -1,6 +1,8 @@
-/* The few system calls newlib needs on this board: stdout and stderr go to
- * UART0, the heap grows from the end of .bss to the stack's limit, exit
- * ends the run through semihosting.  There are no files. */
+/* The few system calls newlib needs on this board, for an image that uses
+ * newlib's malloc (the firmware unit tests): the heap grows from the end of
+ * .bss to the stack's limit (_sbrk); writes to stdout and stderr go to
+ * UART0; there are no files.  The printf family and exit() are the board's
+ * own (tiny_stdio.c), which needs none of these. */
 #include <errno.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -99,10 +101,4 @@ int _kill(int pid, int sig)
 int _getpid(void)
 {
     return 1;
-}
-
-/* Weak, so that a program can stand in for it (the firmware tests' vfork). */
-__attribute__((weak, noreturn)) void _exit(int status)
-{
-    board_exit(status);
 }

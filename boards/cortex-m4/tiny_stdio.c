@@ -1,24 +1,27 @@
-/* A small printf family for images that want neither newlib's stdio nor
- * its heap: printf, snprintf and the rest format here and write straight
- * to the UART (board_write), unbuffered.  Linked before the C library, these
- * definitions take the place of newlib's, so the image carries no
- * vfprintf (with its floating-point, locale and wide-character code), no
- * FILE buffers and no malloc: about 30 KB of flash and 4 to 5 KB of RAM
- * less than with newlib's stdio (figures in the README's bare-metal table).
+/* The printf family of every firmware image on this board: printf,
+ * snprintf and the rest format here and write straight to the UART
+ * (board_write), unbuffered.  Linked before the C library, these
+ * definitions take the place of newlib's, so no image carries newlib's
+ * vfprintf (with its floating-point, locale and wide-character code), its
+ * FILE buffers or the malloc they come from: about 30 KB of flash and 4 to
+ * 5 KB of RAM less than with newlib's stdio (figures in the README's
+ * bare-metal table).  It also brings the C99 length modifiers (%zu, %jd,
+ * %td) that Debian's newlib for arm-none-eabi is built without.
  *
  * What it formats: the C99 conversions d i u o x X c s p %, the flags
  * - + space # 0, a field width and a precision (numbers or *), and the
  * length modifiers hh h l ll j z t.  Floating-point conversions (e, f, g,
- * a) are not supported: libtvc and mbedTLS never print a float; one prints
- * as "%?".  %n is not supported (it writes nothing).
+ * a) are not supported: neither libtvc, mbedTLS nor the firmware tests
+ * print a float; one prints as "%?".  %n is not supported (it writes
+ * nothing).
  *
  * Every stream (stdout, stderr) is the UART; fflush has nothing to do;
- * exit() ends the run through semihosting (there is no stdio to flush and
- * no atexit handler), which also keeps newlib's exit and its reentrancy
- * structure out of the image.
- *
- * Used by the whole-flow image (tests/firmware/flow.mk); the test images
- * that want newlib's full printf keep it (tests/firmware/printf_c99.c). */
+ * exit() ends the run through _exit() (there is no stdio to flush and no
+ * atexit handler), which also keeps newlib's exit and its reentrancy
+ * structure out of the image.  _exit() here is weak: the firmware tests'
+ * vfork (tests/firmware/posix_shim.c) stands in for it; this one ends the
+ * run through semihosting. */
+#include <errno.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -415,7 +418,24 @@ int fflush(FILE *f)
     return 0;
 }
 
-void exit(int status)
+void perror(const char *what)
+{
+    const char *msg = strerror(errno);
+    if (what != NULL && *what != '\0') {
+        board_puts(what);
+        board_puts(": ");
+    }
+    board_puts(msg);
+    board_putc('\n');
+}
+
+void _exit(int status) __attribute__((noreturn));
+__attribute__((weak)) void _exit(int status)
 {
     board_exit(status);
+}
+
+void exit(int status)
+{
+    _exit(status);
 }

@@ -84,6 +84,11 @@ fi
 if [ "$what" = test ] || [ "$what" = fwdemo ]; then
     # the Cortex-M4 firmware images run on QEMU's mps2-an386
     command -v qemu-system-arm >/dev/null 2>&1 || pkgs="$pkgs qemu-system-arm"
+    # make coverage (gcovr), the valgrind run of the flow, make check-static
+    command -v gcovr >/dev/null 2>&1 || pkgs="$pkgs gcovr"
+    command -v valgrind >/dev/null 2>&1 || pkgs="$pkgs valgrind"
+    command -v cppcheck >/dev/null 2>&1 || pkgs="$pkgs cppcheck"
+    command -v clang-tidy >/dev/null 2>&1 || pkgs="$pkgs clang-tidy"
 fi
 [ -z "$pkgs" ] && exit 0
 

@@ -171,7 +171,8 @@ static int resolve(const char *host, struct tvc_posix_sock *s)
         if (ai->ai_addr == NULL || from_sockaddr(ai->ai_addr, &a) != 0)
             continue;
         for (i = 0; i < s->naddr; i++)
-            if (memcmp(&s->addr[i], &a, sizeof a) == 0)
+            if (s->addr[i].family == a.family && s->addr[i].scope_id == a.scope_id &&
+                memcmp(s->addr[i].ip, a.ip, sizeof a.ip) == 0)
                 break;
         if (i == s->naddr)
             s->addr[s->naddr++] = a;

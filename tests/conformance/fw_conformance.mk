@@ -5,7 +5,7 @@
 # tests/conformance/conf_peer.py on the host's loopback.
 FWCONF_DIR := $(BUILD)/fwconf
 FWCONF_ELF := $(FWCONF_DIR)/conformance.elf
-FWCONF_SRC := boards/cortex-m4/startup.c boards/cortex-m4/board.c boards/cortex-m4/syscalls.c \
+FWCONF_SRC := boards/cortex-m4/startup.c boards/cortex-m4/board.c boards/cortex-m4/tiny_stdio.c \
               boards/cortex-m4/lan9118.c boards/cortex-m4/netif_lan9118.c boards/cortex-m4/lwip_sys.c \
               port/lwip/lwip_port.c tests/conformance/tvc_conformance.c tests/conformance/fw_conformance.c
 FWCONF_OBJ := $(FWCONF_SRC:%.c=$(FWCONF_DIR)/%.o)

@@ -5,20 +5,20 @@
 # (boards/cortex-m4), tests/harness.c built with H_SUITES, the POSIX shim
 # and the portable core library.  tests/firmware/run_qemu_tests.sh runs it.
 #
-# Full newlib, not newlib-nano: the tests print and build data with %lld,
-# which nano's printf lacks; and Debian's newlib has no %zu, which
-# tests/firmware/printf_c99.c tests/fake_port.c adds through the --wrap'ed calls.
-comma := ,
-FW_WRAP := $(addprefix -Wl$(comma)--wrap=,printf fprintf sprintf snprintf vprintf vfprintf vsprintf vsnprintf)
+# The printf family is the board's (boards/cortex-m4/tiny_stdio.c: C99's
+# %zu, %lld and %jd, which Debian's newlib lacks in part; no floats, which
+# no test prints).  syscalls.c only for _sbrk, the heap under the malloc,
+# calloc and setenv of the tests, and open() in test_http_response.c's
+# forked child.
 FW_DIR := $(BUILD)/fw
 FW_SUITES := json url http_response retry http_request http_client api api_exchange
 FW_ELF := $(FW_DIR)/tests.elf
 FW_LD := boards/cortex-m4/mps2-an386.ld
 FW_INC := -Itests -Itests/firmware/include -Iboards/cortex-m4
 FW_STACK := 0x10000
-FW_SRC := boards/cortex-m4/startup.c boards/cortex-m4/board.c boards/cortex-m4/syscalls.c \
-          tests/firmware/run_tests.c tests/harness.c tests/firmware/posix_shim.c \
-          tests/firmware/printf_c99.c tests/fake_port.c \
+FW_SRC := boards/cortex-m4/startup.c boards/cortex-m4/board.c boards/cortex-m4/tiny_stdio.c \
+          boards/cortex-m4/syscalls.c \
+          tests/firmware/run_tests.c tests/harness.c tests/firmware/posix_shim.c tests/fake_port.c \
           boards/cortex-m4/fw_store.c boards/cortex-m4/fw_nonet.c tests/firmware/test_fw_store.c
 FW_OBJ := $(FW_SRC:%.c=$(FW_DIR)/%.o) $(FW_SUITES:%=$(FW_DIR)/suite_%.o)
 
@@ -39,7 +39,7 @@ $(FW_DIR)/%.o: %.c | deps $(BOARD_PREREQ)
 
 $(FW_ELF): $(FW_OBJ) $(LIB) $(FW_LD)
 	$(CC) $(BOARD_ARCH) $(CFLAGS) $(LDFLAGS) -nostartfiles -T $(FW_LD) -Wl,--gc-sections \
-	  -Wl,--defsym=__stack_size=$(FW_STACK) $(FW_WRAP) -Wl,-Map=$(FW_DIR)/tests.map -o $@ $(FW_OBJ) $(LIB)
+	  -Wl,--defsym=__stack_size=$(FW_STACK) -Wl,-Map=$(FW_DIR)/tests.map -o $@ $(FW_OBJ) $(LIB)
 	@$(SIZE) $@
 
 -include $(wildcard $(FW_DIR)/*.d $(FW_DIR)/*/*.d $(FW_DIR)/*/*/*.d)
@@ -52,9 +52,9 @@ $(FW_ELF): $(FW_OBJ) $(LIB) $(FW_LD)
 FWTLS_DIR := $(BUILD)/fwtls
 FWTLS_ELF := $(FWTLS_DIR)/tls_smoke.elf
 FWTLS_DEFS := -DFW_STORE_ARENA=4096 -DFW_STORE_FILES=8 -DFW_STORE_HANDLES=4
-FWTLS_SRC := boards/cortex-m4/startup.c boards/cortex-m4/board.c boards/cortex-m4/syscalls.c \
+FWTLS_SRC := boards/cortex-m4/startup.c boards/cortex-m4/board.c boards/cortex-m4/tiny_stdio.c \
              boards/cortex-m4/fw_platform.c boards/cortex-m4/fw_store.c boards/cortex-m4/fw_nonet.c \
-             tests/firmware/tls_smoke.c tests/harness.c tests/firmware/printf_c99.c
+             tests/firmware/tls_smoke.c tests/harness.c
 FWTLS_OBJ := $(FWTLS_SRC:%.c=$(FWTLS_DIR)/%.o)
 FWTLS_LIBS := $(MBEDTLS_OUT)/libmbedtls.a $(MBEDTLS_OUT)/libmbedx509.a $(MBEDTLS_OUT)/libmbedcrypto.a
 
@@ -71,7 +71,7 @@ $(FWTLS_DIR)/%.o: %.c $(MBEDTLS_DIR)/.fetch-src boards/cortex-m4/mbedtls_config.
 
 $(FWTLS_ELF): $(FWTLS_OBJ) $(MB_GLUE_OBJ) $(LIB) $(FWTLS_LIBS) $(FW_LD)
 	$(CC) $(BOARD_ARCH) $(CFLAGS) $(LDFLAGS) -nostartfiles -T $(FW_LD) -Wl,--gc-sections \
-	  $(FW_WRAP) -Wl,-Map=$(FWTLS_DIR)/tls_smoke.map -o $@ $(FWTLS_OBJ) $(MB_GLUE_OBJ) $(LIB) \
+	  -Wl,-Map=$(FWTLS_DIR)/tls_smoke.map -o $@ $(FWTLS_OBJ) $(MB_GLUE_OBJ) $(LIB) \
 	  -Wl,--start-group $(FWTLS_LIBS) -lc -lgcc -Wl,--end-group
 	@$(SIZE) $@
 	@python3 boards/cortex-m4/map_split.py $(FWTLS_DIR)/tls_smoke.map

@@ -131,35 +131,27 @@ static void on_event(void *user, const struct tvc_job *j, int event)
  * arena's and the stack's) are what the image sets aside. */
 #define RAM_ROUND 256u
 
-static size_t round_up(size_t n)
-{
-    return (n + RAM_ROUND - 1u) / RAM_ROUND * RAM_ROUND;
-}
-
 static void report(void)
 {
-    struct fw_arena_stats a;
-    size_t stat = fw_static_ram(), stack = board_stack_used(), arena_need;
+    struct fw_ram r;
 
-    fw_arena_stats(&a);
-    arena_need = a.extent > a.peak_bytes ? a.extent : a.peak_bytes;
+    fw_ram_figures(&r, RAM_ROUND);
     printf("RAM (bytes):\n");
     printf("  static w/o arena     %6lu  (.data+.bss; of which struct tvc_job %lu, journal %lu, "
            "tvc_tls %lu, HTTP buffers %lu)\n",
-           (unsigned long)(stat - a.size), (unsigned long)sizeof job, (unsigned long)sizeof journal,
+           (unsigned long)r.static_ram, (unsigned long)sizeof job, (unsigned long)sizeof journal,
            (unsigned long)sizeof tls, (unsigned long)(sizeof hdr_buf + sizeof io_buf));
     printf("  mbedTLS arena peak   %6lu  (rounded up to %u; of %lu reserved)\n",
-           (unsigned long)round_up(arena_need), RAM_ROUND, (unsigned long)a.size);
+           (unsigned long)r.arena_peak, RAM_ROUND, (unsigned long)r.arena.size);
     printf("  stack peak           %6lu  (rounded up to %u; of %lu reserved, painted)\n",
-           (unsigned long)round_up(stack), RAM_ROUND, (unsigned long)board_stack_size());
-    printf("  heap                 %6lu  (no malloc in the image)\n", 0ul);
+           (unsigned long)r.stack_peak, RAM_ROUND, (unsigned long)r.stack_reserved);
+    printf("  heap                 %6lu  (no malloc in the image)\n", (unsigned long)r.heap);
     printf("  total                %6lu  (static w/o arena + arena peak + stack peak; reserved: %lu)\n",
-           (unsigned long)(stat - a.size + round_up(arena_need) + round_up(stack)),
-           (unsigned long)(stat + board_stack_size()));
+           (unsigned long)r.total, (unsigned long)r.reserved);
     printf("RAM this run, exact: arena %lu (%lu bytes in %lu blocks at most + headers, reached offset "
            "%lu), stack %lu\n",
-           (unsigned long)arena_need, (unsigned long)a.max_used, (unsigned long)a.max_blocks,
-           (unsigned long)a.extent, (unsigned long)stack);
+           (unsigned long)r.arena_exact, (unsigned long)r.arena.max_used, (unsigned long)r.arena.max_blocks,
+           (unsigned long)r.arena.extent, (unsigned long)r.stack_exact);
     printf("RAM store (PSRAM, the board's disk): peak %lu of %lu bytes\n",
            (unsigned long)STORE->peak, (unsigned long)sizeof STORE->arena);
     printf("lan9118: rx %lu frames (%lu dropped, %lu errors, %lu no pbuf), tx %lu frames (%lu failed)\n",

@@ -20,9 +20,9 @@ FWFLOW_ARENA := 32768
 FWFLOW_STACK := 0x2000
 FWFLOW_DEFS += -DFW_MBEDTLS_ARENA=$(FWFLOW_ARENA)u
 # No newlib stdio, heap or system calls: boards/cortex-m4/tiny_stdio.c
-# formats to the UART (printf_c99.c and syscalls.c are for the test images
-# that use newlib's printf); without syscalls.c's _sbrk, anything that
-# pulled newlib's malloc into the image would fail the link.
+# formats to the UART (syscalls.c is only for the unit-test image, whose
+# tests call malloc); without syscalls.c's _sbrk, anything that pulled
+# newlib's malloc into the image would fail the link.
 FWFLOW_SRC := boards/cortex-m4/startup.c boards/cortex-m4/board.c boards/cortex-m4/tiny_stdio.c \
               boards/cortex-m4/fw_platform.c boards/cortex-m4/fw_store.c \
               boards/cortex-m4/lan9118.c boards/cortex-m4/netif_lan9118.c boards/cortex-m4/lwip_sys.c \

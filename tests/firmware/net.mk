@@ -10,7 +10,7 @@
 # the project's warning flags are for its own code.
 NET_ELF := $(FW_DIR)/net_test.elf
 NET_INC := -Iboards/cortex-m4 -Iboards/cortex-m4/lwip -Iport/lwip -isystem $(LWIP_DIR)/src/include
-NET_SRC := boards/cortex-m4/startup.c boards/cortex-m4/board.c boards/cortex-m4/syscalls.c \
+NET_SRC := boards/cortex-m4/startup.c boards/cortex-m4/board.c boards/cortex-m4/tiny_stdio.c \
            boards/cortex-m4/lan9118.c boards/cortex-m4/netif_lan9118.c boards/cortex-m4/lwip_sys.c \
            port/lwip/lwip_port.c tests/firmware/net_test.c
 NET_OBJ := $(NET_SRC:%.c=$(FW_DIR)/net/%.o)

@@ -166,30 +166,25 @@ static void t_no_seed(void)
     CHECK_EQ(tvc_tls_setup(&tls, &port), TVC_ERR_ENTROPY);
 }
 
-extern char __heap_start[];
-void *_sbrk(ptrdiff_t incr); /* boards/cortex-m4/syscalls.c */
-
 static void report(void)
 {
-    struct fw_arena_stats a;
-    size_t stat = fw_static_ram(), heap, stack = board_stack_used(), arena_need, total;
+    struct fw_ram r;
+    const struct fw_arena_stats *a = &r.arena;
 
-    fw_arena_stats(&a);
-    heap = (size_t)((char *)_sbrk(0) - __heap_start);
-    arena_need = a.extent > a.peak_bytes ? a.extent : a.peak_bytes;
-    total = stat - a.size + arena_need + stack + heap;
+    fw_ram_figures(&r, 1);
     printf("RAM (bytes):\n");
     printf("  static .data+.bss    %6lu  (of which mbedTLS arena %lu, RAM store %lu, struct tvc_tls %lu)\n",
-           (unsigned long)stat, (unsigned long)a.size, (unsigned long)sizeof store,
+           (unsigned long)(r.static_ram + a->size), (unsigned long)a->size, (unsigned long)sizeof store,
            (unsigned long)sizeof tls);
     printf("  mbedTLS arena peak   %6lu  (%lu bytes in %lu blocks at most + headers; reached offset %lu; %lu bytes in %lu blocks held now)\n",
-           (unsigned long)a.peak_bytes, (unsigned long)a.max_used, (unsigned long)a.max_blocks,
-           (unsigned long)a.extent, (unsigned long)a.cur_used, (unsigned long)a.cur_blocks);
-    printf("  stack peak           %6lu  (of %lu reserved, painted)\n", (unsigned long)stack,
-           (unsigned long)board_stack_size());
-    printf("  newlib heap          %6lu  (stdio buffers of this test's printf)\n", (unsigned long)heap);
+           (unsigned long)a->peak_bytes, (unsigned long)a->max_used, (unsigned long)a->max_blocks,
+           (unsigned long)a->extent, (unsigned long)a->cur_used, (unsigned long)a->cur_blocks);
+    printf("  stack peak           %6lu  (of %lu reserved, painted)\n", (unsigned long)r.stack_peak,
+           (unsigned long)r.stack_reserved);
+    printf("  heap                 %6lu  (newlib's _sbrk: this image links none, so no malloc)\n",
+           (unsigned long)r.heap);
     printf("  total                %6lu  (static without the arena + arena need + stack peak + heap)\n",
-           (unsigned long)total);
+           (unsigned long)r.total);
     printf("RAM store peak: %lu of %lu bytes\n", (unsigned long)store.peak,
            (unsigned long)sizeof store.arena);
 }

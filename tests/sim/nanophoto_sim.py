@@ -27,7 +27,7 @@ from urllib.parse import urlsplit  # noqa: E402
 
 import sim_certs  # noqa: E402
 from sim_state import (CHECK, GENERATE, IMG_DIR, JOB_CREDITS, MAX_BODY,  # noqa: E402
-                       REDIRECT_KINDS, VIDEO_DIR, Sim, check_fault, parse_fault_spec,
+                       REDIRECT_KINDS, STORM_5XX, VIDEO_DIR, Sim, check_fault, parse_fault_spec,
                        parse_range, validate_generate)
 
 
@@ -236,6 +236,79 @@ class Handler(BaseHTTPRequestHandler):
             return None
         return obj if isinstance(obj, dict) else None
 
+    # ---- hostile answers (status_raw, generate_raw)
+    def raw_json(self, kind, pairs, nulls):
+        """The body of a JSON-level raw kind, or the real answer for the framing kinds."""
+        sim = self.server.sim
+        if kind == "wrong_types":
+            # (a number is no wrong type for an id: libtvc reads numeric ids as their text)
+            swap = {"success": "yes", "status": 7, "currentStep": "three", "recordId": {"id": 1},
+                    "taskId": ["video_x"], "videoUrl": {"url": "x"}, "storyboardImageUrl": False,
+                    "storyboardPrompt": 3.5, "stepName": None, "generationTime": "soon"}
+            return json.dumps({k: swap.get(k, v) for k, v in pairs}).encode()
+        if kind == "missing_fields":
+            return json.dumps({"success": True, "_simVersion": 1}).encode()
+        if kind == "huge_string":
+            # an unknown field holding a 1 MiB string (with escapes) before the real ones
+            pad = (r'\u00e9\\\"' + "x" * 246) * 4096  # 256 bytes of JSON text each
+            return b'{"_simPad":"' + pad.encode() + b'",' + sim.dumps(pairs, nulls)[1:]
+        if kind == "deep_nesting":
+            n = 100000
+            return b'{"_simDeep":' + b"[" * n + b"]" * n + b"," + sim.dumps(pairs, nulls)[1:]
+        return sim.dumps(pairs, nulls)
+
+    def raw_answer(self, kind, pairs, nulls=()):
+        """Answer 200 with the real (or a hostile) body, framed or ended in a hostile way."""
+        sim = self.server.sim
+        body = self.raw_json(kind, pairs, nulls)
+        self._note = "fault=raw:" + kind
+        self._status = 200
+        self.close_connection = True
+        w = self.wfile.write
+        head = b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
+        cl = b"Content-Length: %d\r\n" % len(body)
+        te = b"Transfer-Encoding: chunked\r\n"
+
+        def reset(data):
+            w(data)
+            time.sleep(0.05)  # let the bytes reach the client before the reset
+            self.abort(True)
+            raise ClientGone()
+        if kind == "reset_headers":
+            reset(head[:len(head) - 9])
+        if kind == "reset_body":
+            reset(head + cl + b"\r\n" + body[:len(body) // 2])
+        if kind == "reset_chunk":
+            reset(head + te + b"\r\n" + b"%x\r\n" % len(body) + body[:len(body) // 2])
+        if kind == "stall_headers":
+            w(head + cl + b"\r\n")
+            self.hold(sim.faults["stall_seconds"])
+        if kind == "drip":
+            data, gap = head + cl + b"\r\n" + body, sim.faults["drip_ms"] / 1000.0
+            for i in range(len(data)):
+                if sim.stop.is_set():
+                    break
+                w(data[i:i + 1])  # one TLS record per byte
+                time.sleep(gap)
+            return
+        # the rest end with an orderly close (close_notify, then FIN)
+        if kind == "short_body":  # a whole, valid JSON answer, but 64 bytes short of its length
+            w(head + b"Content-Length: %d\r\n\r\n" % (len(body) + 64) + body)
+        elif kind == "bad_chunk_size":
+            w(head + te + b"\r\nzz\r\n" + body + b"\r\n0\r\n\r\n")
+        elif kind == "chunk_overflow":  # 2^64: one past the largest 64-bit size
+            w(head + te + b"\r\n10000000000000000\r\n" + body + b"\r\n0\r\n\r\n")
+        elif kind == "long_status_line":
+            w(b"HTTP/1.1 200 " + b"O" * 65536 + b"\r\n" + head.split(b"\r\n", 1)[1] + cl + b"\r\n" + body)
+        elif kind == "many_headers":  # 300 short fields: few bytes, many more than 64 fields
+            w(head + b"".join(b"X-%d: 1\r\n" % i for i in range(300)) + cl + b"\r\n" + body)
+        elif kind == "cl_te":
+            w(head + cl + te + b"\r\n" + b"%x\r\n" % len(body) + body + b"\r\n0\r\n\r\n")
+        elif kind == "two_cl":
+            w(head + cl + b"Content-Length: %d\r\n\r\n" % (len(body) + 1) + body)
+        else:  # the JSON-level kinds, correctly framed
+            w(head + cl + b"\r\n" + body)
+
     # ---- API
     def api_generate(self, body):
         sim = self.server.sim
@@ -271,9 +344,11 @@ class Handler(BaseHTTPRequestHandler):
         if sim.take("generate_stall"):
             self._note = "fault=generate_stall"
             self.hold(sim.args.max_seconds)
-        self.send_json(200, [("success", True), ("status", "processing"), ("taskId", rec["taskId"]),
-                             ("recordId", rec["recordId"])],
-                       nulls=("storyboardPrompt", "storyboardImageUrl"))
+        pairs = [("success", True), ("status", "processing"), ("taskId", rec["taskId"]),
+                 ("recordId", rec["recordId"])]
+        if sim.take("generate_raw"):
+            return self.raw_answer(sim.faults["raw_kind"], pairs)
+        self.send_json(200, pairs, nulls=("storyboardPrompt", "storyboardImageUrl"))
 
     def api_check(self, body):
         sim = self.server.sim
@@ -297,6 +372,17 @@ class Handler(BaseHTTPRequestHandler):
                     self.send_bytes(503, b"<html><body><h1>503 Service Unavailable</h1></body></html>\n",
                                     "text/html", hdr)
                 return
+        if sim.take("status_5xx"):
+            with sim.lock:
+                status = STORM_5XX[(sim.fault_hits["status_5xx"] - 1) % len(STORM_5XX)]
+            self._note = "fault=status_5xx:%d" % status
+            if status == 500:
+                self.error(500, "INTERNAL_ERROR", "Internal server error")
+            else:
+                ra = sim.retry_after(1) if status == 503 else None
+                body = b"" if status == 504 else b"<html><body><h1>%d</h1></body></html>\n" % status
+                self.send_bytes(status, body, "text/html", [("Retry-After", ra)] if ra else [])
+            return
         if sim.take("status_500"):
             self._note = "fault=status_500"
             self.error(500, "INTERNAL_ERROR", "Internal server error")
@@ -336,6 +422,8 @@ class Handler(BaseHTTPRequestHandler):
         if status == 200 and sim.take("status_bad_status"):
             self._note = "fault=status_bad_status"
             pairs = [(k, "weird" if k == "status" else v) for k, v in pairs]
+        if status == 200 and sim.take("status_raw"):
+            return self.raw_answer(sim.faults["raw_kind"], pairs, nulls)
         if status == 200 and sim.take("status_malformed"):
             self._note = "fault=status_malformed"
             kind = sim.faults["malformed_kind"]

@@ -137,6 +137,97 @@ def mp4_ok(b):
     return True
 
 
+def raw_call(info, path, body, limit=5.0):
+    """One POST over a raw TLS socket, read to the end: (bytes, how it ended:
+    "eof" (close_notify), "cut" (a reset or a bare close) or "timeout", seconds).
+    For answers no HTTP library takes."""
+    ctx = ssl.create_default_context(cafile=info["ca_file"])
+    t0 = time.monotonic()
+    s = ctx.wrap_socket(socket.create_connection(("localhost", info["api_port"]), timeout=limit),
+                        server_hostname="localhost", suppress_ragged_eofs=False)
+    data = json.dumps(body).encode()
+    s.sendall(b"POST %s HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer test-key\r\n"
+              b"Content-Type: application/json\r\nContent-Length: %d\r\n\r\n" % (path.encode(), len(data)) + data)
+    got, how = b"", "eof"
+    try:
+        while time.monotonic() - t0 < limit:
+            b = s.recv(65536)
+            if not b:
+                break
+            got += b
+        else:
+            how = "timeout"
+    except socket.timeout:
+        how = "timeout"
+    except (OSError, ssl.SSLError):  # a reset, or TCP closed without close_notify
+        how = "cut"
+    finally:
+        s.close()
+    return got, how, time.monotonic() - t0
+
+
+def head_body(raw):
+    head, _, body = raw.partition(b"\r\n\r\n")
+    return head.split(b"\r\n"), body
+
+
+def check_raw_faults(c, info, rid):
+    """status_raw / generate_raw (each raw_kind), drip_ms, status_5xx."""
+    S, G = "/api/sora-2-tvc/check-status", "/api/sora-2-tvc/generate"
+    want = {
+        "reset_headers": lambda h, b, how: how == "cut" and b"\r\n\r\n" not in raw and raw.startswith(b"HTTP/1.1 200"),
+        "reset_body": lambda h, b, how: how == "cut" and 0 < len(b) < cl(h),
+        "reset_chunk": lambda h, b, how: how == "cut" and b"Transfer-Encoding: chunked" in h and b"\r\n" in b,
+        "stall_headers": lambda h, b, how: how in ("cut", "eof") and b == b"" and cl(h) > 0,
+        "short_body": lambda h, b, how: how == "eof" and cl(h) == len(b) + 64 and json.loads(b)["recordId"] == rid,
+        "bad_chunk_size": lambda h, b, how: b.startswith(b"zz\r\n"),
+        "chunk_overflow": lambda h, b, how: b.startswith(b"10000000000000000\r\n"),
+        "long_status_line": lambda h, b, how: len(h[0]) > 65536 and json.loads(b)["recordId"] == rid,
+        "many_headers": lambda h, b, how: len(h) > 300 and json.loads(b)["recordId"] == rid,
+        "cl_te": lambda h, b, how: cl(h) > 0 and b"Transfer-Encoding: chunked" in h,
+        "two_cl": lambda h, b, how: len({x for x in h if x.startswith(b"Content-Length:")}) == 2,
+        "wrong_types": lambda h, b, how: json.loads(b)["status"] == 7 and isinstance(json.loads(b)["recordId"], dict),
+        "missing_fields": lambda h, b, how: "status" not in json.loads(b) and "recordId" not in json.loads(b),
+        "huge_string": lambda h, b, how: len(json.loads(b)["_simPad"]) > 900000 and json.loads(b)["recordId"] == rid,
+        "deep_nesting": lambda h, b, how: b"[" * 100000 in b and b.endswith(b"}") and cl(h) == len(b),
+    }
+
+    def cl(h):
+        v = [x.split(b":")[1] for x in h if x.startswith(b"Content-Length:")]
+        return int(v[0]) if v else -1
+
+    c.faults(stall_seconds=1, drip_ms=2)
+    for kind, ok in want.items():
+        c.faults(status_raw=1, raw_kind=kind)
+        raw, how, secs = raw_call(info, S, {"recordId": rid})
+        h, b = head_body(raw)
+        try:
+            good = ok(h, b, how)
+        except (ValueError, KeyError, TypeError) as e:
+            good = "%r" % e
+        check("status_raw raw_kind=%s" % kind, good is True, (how, round(secs, 2), raw[:120], raw[-60:]))
+    check("status_raw used once", c.api(S, {"recordId": rid})[0] == 200)
+    # a fresh job's first answer is short (no prompt yet): drip it
+    new = c.api(G, {"adTheme": "drip"})[2]["recordId"]
+    c.faults(status_raw=1, raw_kind="drip", drip_ms=10)
+    raw, how, secs = raw_call(info, S, {"recordId": new})
+    h, b = head_body(raw)
+    check("status_raw drip, drip_ms=10: the whole answer, one byte per 10 ms",
+          how == "eof" and json.loads(b)["recordId"] == new and secs >= len(raw) * 0.01 * 0.9,
+          (how, len(raw), secs))
+    before = c.stats()["generate_accepted"]
+    c.faults(generate_raw=1, raw_kind="reset_headers", stall_seconds=60, drip_ms=100)
+    raw, how, _ = raw_call(info, G, {"adTheme": "raw"})
+    check("generate_raw: job created, answer broken", how == "cut" and b"\r\n\r\n" not in raw
+          and c.stats()["generate_accepted"] == before + 1, (how, raw[:80]))
+    c.faults(status_5xx=4, retry_after=1)
+    got = [c.api(S, {"recordId": rid})[:2] for _ in range(4)]
+    check("status_5xx: 502, 504, 500, 503 in turn (Retry-After on the 503)",
+          [g[0] for g in got] == [502, 504, 500, 503] and got[3][1].get("retry-after") == "1", got)
+    check("status_5xx used up", c.api(S, {"recordId": rid})[0] == 200)
+    c.faults(retry_after="auto")
+
+
 def main():
     tmp = tempfile.mkdtemp(prefix="nanosim-")
     proc, info = start(os.path.join(tmp, "a"), "--step-seconds", str(STEP), "--max-seconds", "120",
@@ -281,6 +372,7 @@ def run(info):
     check("status faults used once", c.api(S, {"recordId": rid})[0] == 200)
     c.faults(status_bad_status=1)
     check("status_bad_status: weird", c.api(S, {"recordId": rid})[2].get("status") == "weird")
+    check_raw_faults(c, info, rid)
     c.faults(chunked=1, chunk_ext=1)
     st, h, j = c.api(S, {"recordId": rid})
     check("chunked answers parse", st == 200 and h.get("transfer-encoding") == "chunked" and j.get("recordId") == rid)

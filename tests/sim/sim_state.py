@@ -43,7 +43,16 @@ FAULTS = {
     "media_sign": (0, (0, 1)), "media_resign": (1, (0, 1)), "media_sig_uses": (0, None),
     "media_same_file": (1, (0, 1)), "media_expired_status": (403, (401, 403, 404, 410)),
     "media_html": (0, None),
+    "status_raw": (0, None), "generate_raw": (0, None), "raw_kind": ("reset_headers", None),
+    "drip_ms": (100, None), "status_5xx": (0, None),
 }
+# raw_kind values: how status_raw / generate_raw break an answer (README "Faults")
+RAW_KINDS = ("reset_headers", "reset_body", "reset_chunk", "stall_headers", "drip", "short_body",
+             "bad_chunk_size", "chunk_overflow", "long_status_line", "many_headers", "cl_te",
+             "two_cl", "wrong_types", "missing_fields", "huge_string", "deep_nesting")
+FAULTS["raw_kind"] = ("reset_headers", RAW_KINDS)
+# status_5xx cycles through these: the API's own 500, a proxy's 502 page, 503, an empty 504
+STORM_5XX = (502, 504, 500, 503)
 
 
 def check_fault(name, value):

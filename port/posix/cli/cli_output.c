@@ -71,7 +71,7 @@ void cli_json_end_list(int count)
 {
     printf("],\"count\":%d}\n", count);
     list_open = 0;
-    fflush(stdout);
+    (void)fflush(stdout); /* write errors: checked once, at exit (main.c) */
 }
 
 void cli_print_json(const struct cli_opts *o, const struct tvc_job *j,
@@ -159,12 +159,12 @@ void cli_print_json(const struct cli_opts *o, const struct tvc_job *j,
     if (list_open) {
         if (list_count++)
             fputc(',', stdout);
-        fwrite(buf, 1, (size_t)n, stdout);
+        (void)fwrite(buf, 1, (size_t)n, stdout);
     } else {
-        fwrite(buf, 1, (size_t)n, stdout);
+        (void)fwrite(buf, 1, (size_t)n, stdout);
         fputc('\n', stdout);
     }
-    fflush(stdout);
+    (void)fflush(stdout); /* write errors: checked once, at exit (main.c) */
 }
 
 void cli_error(const struct cli_opts *o, int rc, const struct tvc_api_result *res)

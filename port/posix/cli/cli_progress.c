@@ -33,7 +33,7 @@ static void emit(const char *text)
     } else {
         fprintf(stderr, "%s\n", text);
     }
-    fflush(stderr);
+    (void)fflush(stderr); /* progress: nothing to do if stderr fails */
 }
 
 void cli_progress_end(void)
@@ -98,7 +98,7 @@ static void draw_download(int what, uint64_t have, int64_t total)
     r[0] = '\0';
     if (secs > 0.2) {
         human((double)have / secs, r, sizeof r - 2);
-        strcat(r, "/s");
+        memcpy(r + strlen(r), "/s", 3); /* human() left room for it */
     }
     for (i = 0; i < 20; i++)
         bar[i] = (pct >= 0 && i < pct / 5) ? '#' : '.';

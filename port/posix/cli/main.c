@@ -123,12 +123,12 @@ static int parse_args(int argc, char **argv, struct cli_opts *o)
             o->resolve[o->nresolve++] = v;
             i++;
         } else if (!strcmp(a, "--duration")) {
-            if (!v || (strcmp(v, "10") && strcmp(v, "15")))
+            if (!v || (strcmp(v, "10") != 0 && strcmp(v, "15") != 0))
                 return usage_error("--duration must be 10 or 15%s", NULL);
-            o->duration = atoi(v);
+            o->duration = v[1] == '0' ? 10 : 15;
             i++;
         } else if (!strcmp(a, "--aspect")) {
-            if (!v || (strcmp(v, "portrait") && strcmp(v, "landscape")))
+            if (!v || (strcmp(v, "portrait") != 0 && strcmp(v, "landscape") != 0))
                 return usage_error("--aspect must be portrait or landscape%s", NULL);
             o->landscape = !strcmp(v, "landscape");
             i++;
@@ -241,7 +241,7 @@ static int load_key(const struct cli_opts *o)
             return EX_USAGE;
         }
         n = fread(api_key, 1, sizeof api_key - 1, f);
-        fclose(f);
+        (void)fclose(f); /* read only: fread's count is what matters */
     } else {
         const char *e = getenv("NANOPHOTO_API_KEY");
         if (e) {
@@ -505,7 +505,7 @@ static int cmd_wait(const struct cli_opts *o)
         return rc;
     memset(&rec, 0, sizeof rec);
     rec.phase = TVC_PHASE_POLLING;
-    strcpy(rec.record_id, o->record_id);
+    memcpy(rec.record_id, o->record_id, strlen(o->record_id) + 1); /* length checked above */
     rec.duration = 10;
     rec.created_unix = (int64_t)time(NULL);
     if (absolute(o->out, rec.out, sizeof rec.out, !o->out) < 0 ||
@@ -572,6 +572,7 @@ static int cmd_status(const struct cli_opts *o)
     /* One call, retried by the job engine's policy (tvc_retry.h): network
      * trouble, malformed answers, 429 and 5xx, within --timeout. */
     retry_begin(o, &rt);
+    http.end_by = rt.deadline; /* an answer dripping in ends with --timeout too */
     do {
         uint64_t t = port.now_ms(port.ctx);
         uint64_t left = rt.deadline > t ? rt.deadline - t : 1;
@@ -783,16 +784,28 @@ int main(int argc, char **argv)
     sa.sa_handler = on_signal;
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
-    signal(SIGPIPE, SIG_IGN);
+    (void)signal(SIGPIPE, SIG_IGN); /* cannot fail for a valid signal */
     if (!strcmp(o.cmd, "generate"))
-        return cmd_generate(&o);
-    if (!strcmp(o.cmd, "status"))
-        return cmd_status(&o);
-    if (!strcmp(o.cmd, "wait"))
-        return cmd_wait(&o);
-    if (!strcmp(o.cmd, "resume"))
-        return cmd_resume(&o);
-    if (!strcmp(o.cmd, "download"))
-        return cmd_download(&o);
-    return usage_error("unknown command %s", o.cmd);
+        rc = cmd_generate(&o);
+    else if (!strcmp(o.cmd, "status"))
+        rc = cmd_status(&o);
+    else if (!strcmp(o.cmd, "wait"))
+        rc = cmd_wait(&o);
+    else if (!strcmp(o.cmd, "resume"))
+        rc = cmd_resume(&o);
+    else if (!strcmp(o.cmd, "download"))
+        rc = cmd_download(&o);
+    else
+        return usage_error("unknown command %s", o.cmd);
+    /* a connection kept alive for a next request that will not come
+     * (generate --no-wait, download) ends here, with close_notify */
+    tvc_http_client_close(&http);
+    /* The result printed on stdout is part of the answer: a write that
+     * failed (a full disk, a closed pipe) must not end as a success. */
+    if (fflush(stdout) != 0 || ferror(stdout)) {
+        fprintf(stderr, "tvc: cannot write the result to standard output\n");
+        if (rc == EX_DONE)
+            rc = EX_STORAGE;
+    }
+    return rc;
 }
