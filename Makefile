@@ -69,6 +69,10 @@ include tests/conformance/conformance.mk
 include port/skeleton/skeleton.mk
 # Resume at boot: the systemd unit, init script and tvc.conf make install adds.
 include port/posix/dist/dist.mk
+# libFuzzer harnesses (make fuzz, fuzz-build, fuzz-smoke): tests/fuzz/fuzz.mk
+ifeq ($(BOARD),posix)
+include tests/fuzz/fuzz.mk
+endif
 
 # The Cortex-M4 firmware test image (make BOARD=cortex-m4 firmware-tests).
 # make coverage, make check-static (tests/coverage.mk, tests/static.mk)
@@ -81,6 +85,7 @@ include tests/firmware/net.mk
 include tests/firmware/flow.mk
 include tests/conformance/fw_conformance.mk
 endif
+include boards/bench.mk
 
 # The core without mbedTLS: every source but the mbedTLS glue, compiled with
 # no mbedTLS header reached (checked in each dependency file) and linked into
@@ -200,6 +205,7 @@ test: deps-test
 	@$(MAKE) --no-print-directory BUILD=$(BUILD)/san SAN=1 all tests
 	@$(MAKE) --no-print-directory check-alloc check-symbols check-clang check-float check-minimal
 	@$(MAKE) --no-print-directory check-skeleton
+	@$(MAKE) --no-print-directory fuzz-build
 	@$(MAKE) --no-print-directory BOARD=cortex-m4 BUILD=$(BUILD)/cortex-m4 lib check-float check-minimal size \
 	  firmware-tests
 	@$(MAKE) --no-print-directory BOARD=cortex-m4 BUILD=$(BUILD)/cortex-m4 SRC_CACHE=$(BUILD)/src mbedtls lwip size-libs \

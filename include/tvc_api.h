@@ -152,7 +152,13 @@ const char *tvc_api_code_name(int code);
  * comes from its top-level key ("storyboardPrompt" PROMPT, "error" ERROR,
  * else OTHER) and is set when the byte after the string arrives.  White
  * space between tokens is dropped (one space kept between two scalars).
- * Not a validator: malformed text is copied for the parser to reject.  The
+ * Not a validator: malformed text is copied for the parser to reject; and
+ * what a cut drops is still checked (escapes, surrogate pairs, UTF-8, \\u0000)
+ * so that errors win over truncation: when the dropped part holds a grammar
+ * error a raw control byte is written before the closing quote (the parser
+ * then refuses the text, as it would the whole), and when it holds a string
+ * error (one tvc_json_string() refuses) a lone "\\uDC00" is (the value then
+ * reads as invalid, as it would uncut).  The
  * output never depends on how the input was split.  buf stays
  * NUL-terminated; when the text does not fit in cap - 1 bytes (checked
  * with the not-yet-cut unit in place, so up to 12 bytes early) overflow is
@@ -176,6 +182,11 @@ struct tvc_jsq {
     char key_[TVC_API_KEY_MAX];
     size_t klen_;
     char cur_key_[TVC_API_KEY_MAX];
+    uint16_t v_cp_;      /* the string's validator: \\u digits so far */
+    uint8_t v_st_;       /* its state */
+    uint8_t v_bad_;      /* its verdict bits */
+    uint8_t v_left_;     /* UTF-8 continuation bytes to come */
+    uint8_t v_lo_, v_hi_; /* range of the next one */
 };
 
 /** @brief Start squeezing into @p buf (@p cap bytes). */
@@ -275,8 +286,11 @@ int tvc_api_step(struct tvc_api *a, uint32_t wait_ms, struct tvc_api_result *out
  * the result's strings point into it.  Error answers need not be JSON: a non-2xx status
  * with an unreadable body still fills http_status and returns 0.
  *
- * Fields of a wrong type, or strings with bad UTF-8 / lone surrogates, are
- * left empty (-1) rather than failing the answer.  recordId, taskId and
+ * Fields of a wrong type, or strings with bad UTF-8 / lone surrogates /
+ * \\u0000 (every string kept is a C string, which would silently end at a
+ * NUL) are left empty (-1) rather than failing the answer, and such a
+ * string is not reported cut even when the squeeze cut it: errors win over
+ * truncation.  recordId, taskId and
  * videoTaskProgress also accept a number (its literal text; ids only plain
  * digits), currentStep / generationTime / requiredCredits a numeric string.
  * storyboardPrompt and error are kept cut to fit (TVC_TRUNC_PROMPT /

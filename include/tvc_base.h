@@ -56,7 +56,7 @@ enum tvc_err {
     TVC_ERR_HTTP = -30,                  /**< malformed status line or header */
     TVC_ERR_HTTP_HEADERS_TOO_LARGE = -31,/**< header block exceeds the header buffer */
     TVC_ERR_HTTP_TOO_MANY_HEADERS = -32, /**< more header fields than slots */
-    TVC_ERR_HTTP_FOLDING = -33,          /**< obsolete line folding (refused) */
+    TVC_ERR_HTTP_FOLDING = -33,          /**< white space before the first field (folds themselves are unfolded) */
     TVC_ERR_HTTP_FRAMING = -34,          /**< invalid or conflicting Content-Length / Transfer-Encoding */
     TVC_ERR_HTTP_CHUNK = -35,            /**< malformed chunked encoding or chunk size overflow */
     TVC_ERR_HTTP_TRUNCATED = -36,        /**< connection ended inside the body */

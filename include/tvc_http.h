@@ -125,9 +125,13 @@ struct tvc_http_parser {
  * TVC_ERR_HTTP_HEADERS_TOO_LARGE.  Each interim 1xx block is bounded
  * separately (it is dropped before the next one is read).
  *
- * Accepted: status line "HTTP/1.0" or "HTTP/1.1", one SP, a status 100..599
- * (exactly 3 digits), optional SP and reason; CRLF or bare LF line ends;
- * field values trimmed of SP/HTAB, obs-text allowed.  Framing follows
+ * Accepted: status line "HTTP/1.<digit>" (a minor version above 1 is read
+ * as HTTP/1.1, RFC 9110 section 2.5: minor is then 1), one SP, a status
+ * 100..599 (exactly 3 digits), optional SP and reason; CRLF or bare LF line
+ * ends; field values trimmed of SP/HTAB, obs-text allowed; obsolete line
+ * folding (a field line continued by a line starting with SP or HTAB) is
+ * replaced in place by SP before the value is read (RFC 9112 section 5.2:
+ * a user agent MUST do so), in header and trailer fields.  Framing follows
  * RFC 9112 section 6.3: HEAD / 204 / 304 have no body (content_length still
  * reports a valid Content-Length, else -1); Transfer-Encoding must be exactly
  * one "chunked" coding and must not come with Content-Length (an HTTP/1.0
@@ -135,6 +139,29 @@ struct tvc_http_parser {
  * Content-Length values must all be equal; neither means the body runs until
  * close.  Chunk sizes are at most 16 hex digits and at most 2^63-1; white
  * space after the size is only accepted before a ';' extension.
+ *
+ *
+ * Deliberate refusals, stricter than a recipient could be, each with its
+ * reason and a named test in tests/test_fuzz_regress.c (rfc_*):
+ * - A 101 (Switching Protocols) is TVC_ERR_HTTP: the client never sends
+ *   Upgrade, and a server MUST NOT switch to a protocol the client did not
+ *   indicate (RFC 9110 section 7.8); what follows would not be HTTP/1.1.
+ * - Empty lines (or anything) before the status line are TVC_ERR_HTTP: the
+ *   tolerance of RFC 9112 section 2.2 is for a server expecting a request
+ *   line; a response starts with its status line (section 4), and a stray
+ *   CRLF there is the trace of a mis-framed previous response on the
+ *   connection, which must not be guessed past.
+ * - White space between the status line and the first field is
+ *   TVC_ERR_HTTP_FOLDING (RFC 9112 section 2.2 lets a recipient reject it;
+ *   there is no field for it to continue).
+ * - Transfer-Encoding other than exactly one final "chunked" (e.g. "gzip,
+ *   chunked", "chunked, gzip", "identity") is TVC_ERR_HTTP_FRAMING: the
+ *   client sends no TE field, so a server may send no coding but chunked
+ *   (RFC 9112 section 7.4 / RFC 9110 section 10.1.4), and a non-final
+ *   chunked would make the body run until close (RFC 9112 section 6.3 4),
+ *   a length the client could not verify.  So is Transfer-Encoding with
+ *   Content-Length (section 6.3 3: "ought to be handled as an error").
+ * - Other major versions ("HTTP/2.0", "HTTP/0.9") are TVC_ERR_HTTP.
  *
  * @param buf      storage for the header block (its size bounds the headers)
  * @param max_hdrs most header fields accepted in one block; one more fails
@@ -156,7 +183,8 @@ void tvc_http_parser_init(struct tvc_http_parser *p, char *buf, size_t cap, unsi
  * @param consumed set to the number of bytes used from @p data
  * @return TVC_HTTP_NEED_MORE, TVC_HTTP_HEADERS, TVC_HTTP_DONE (see enum);
  *         TVC_ERR_HTTP, TVC_ERR_HTTP_HEADERS_TOO_LARGE,
- *         TVC_ERR_HTTP_TOO_MANY_HEADERS, TVC_ERR_HTTP_FOLDING,
+ *         TVC_ERR_HTTP_TOO_MANY_HEADERS, TVC_ERR_HTTP_FOLDING (white space
+ *         before the first field; folds are unfolded),
  *         TVC_ERR_HTTP_FRAMING, TVC_ERR_HTTP_CHUNK; or what @p fn returned.
  *         After an error the parser stays failed.
  */

@@ -27,8 +27,12 @@
  *   exponential backoff and jitter (1-2 s, 2-4 s ... capped at 60 s, at most
  *   TVC_JOB_MAX_ATTEMPTS in a row); 429/503 honour Retry-After when it fits
  *   the deadline.
- * - Polling follows an adaptive 5-10 s schedule with jitter (or a fixed base
- *   interval), stretched to stay inside the request budget.
+ * - Polling follows the learning schedule of tvc_poll_plan.h (sparse while
+ *   completion is unlikely, dense around the completion time learnt from
+ *   past jobs, 5 s at the densest, the freshness target at the sparsest,
+ *   stretched to the request budget, with jitter), or a fixed base interval.
+ *   With a journal the history is read at start and written once per job,
+ *   when the answer says completed (file "history").
  * - An unknown status value ends the job (TVC_ERR_API_PROTOCOL).
  * - Media URLs that expire: when a media host answers a download with 401,
  *   403, 404 or 410, or with an error page (TVC_ERR_MEDIA_TYPE), check-status
@@ -55,11 +59,16 @@
 #include "tvc_config.h"
 #include "tvc_download.h"
 #include "tvc_journal.h"
+#include "tvc_poll_plan.h"
 #include "tvc_retry.h"
 
 #ifdef __cplusplus
 extern "C" {
 #endif
+
+/** @brief tvc_job.poll_ms: the fixed adaptive 5-10 s schedule (no learning),
+ * starting at 5 s and growing by 0.5 s per poll, with jitter. */
+#define TVC_JOB_POLL_ADAPTIVE 1u
 
 /** @brief Events reported to tvc_job.on_event. */
 enum tvc_job_event {
@@ -72,7 +81,8 @@ enum tvc_job_event {
 
 struct tvc_job {
     /* set by the caller before tvc_job_start_* (zero = default) */
-    uint32_t poll_ms;        /**< 0: adaptive 5-10 s; else base interval (jitter +-10%) */
+    uint32_t poll_ms;        /**< 0: the learning schedule (tvc_poll_plan.h); TVC_JOB_POLL_ADAPTIVE:
+                                  a fixed adaptive 5-10 s; else base interval (jitter +-10%) */
     uint32_t deadline_ms;    /**< 0: TVC_JOB_DEADLINE_MS */
     int per_hour;            /**< request budget; 0: no budget (needs a journal otherwise) */
     void (*on_event)(void *user, const struct tvc_job *j, int event);
@@ -124,6 +134,8 @@ struct tvc_job {
     uint8_t refresh_;                /* 1/2: check-status asked again for the image/video URL */
     uint8_t refreshes_;              /* how many times (TVC_JOB_MEDIA_REFRESH) */
     uint8_t same_res_;               /* a URL was renewed: parts of the old one may be kept */
+    uint64_t origin_;                /* when generate was answered (elapsed 0 of the plan) */
+    struct tvc_poll_plan plan_;      /* the polling schedule (tvc_poll_plan.h) */
 };
 
 /**

@@ -10,24 +10,27 @@
  *   in-flight marker is removed), and rewritten at every phase change, never
  *   per poll;
  * - `budget` (+ `budget.lock`): the request budget shared by every process
- *   using the directory (see "Request budget" below).
+ *   using the directory (see "Request budget" below);
+ * - `history`: generation and step times of the last jobs, for the polling
+ *   schedule (tvc_poll_plan.h), rewritten once per job at "completed".
  *
  * @par Storage writes of one job (flash wear)
  * Polling writes nothing.  A job of the job engine (tvc_job.h) with a journal
  * and a budget costs the same storage work whatever the number of polls
  * (tests/test_wear.c: a job with 5 polls and one with 60, default options):
  * - journal: the in-flight marker, the record at submit, at "completed"
- *   (downloading) and at the end: 4 atomic replacements, 8 file_write calls
- *   (1677 bytes), 4 file syncs + 5 directory syncs (one more for removing
- *   the marker);
+ *   (downloading) and at the end, and the polling history (tvc_poll_plan.h,
+ *   file `history`, about 25 bytes) at "completed": 5 atomic replacements,
+ *   9 file_write calls (1700 bytes), 5 file syncs + 6 directory syncs (one
+ *   more for removing the marker);
  * - budget: one lease taken before generate and given back when polling
  *   ends: 2 atomic replacements, 2 file_write calls (78 bytes with 5 polls,
  *   195 with 60: one line per minute polled), 2 file + 2 directory syncs;
  * - downloads (storyboard image and video, tvc_download.h): 4 files (each
  *   .part.meta in one write, fsynced in place; each part), 4 file_write
  *   calls for the test's small bodies, 4 file + 2 directory syncs.
- * In all: 10 files written, 14 file_write calls, 19 fsyncs (10 file +
- * 9 directory).  Before the lease, the 60-poll job cost 139 fsyncs and
+ * In all: 11 files written, 15 file_write calls, 21 fsyncs (11 file +
+ * 10 directory).  Before the lease, the 60-poll job cost 139 fsyncs and
  * 237 file_write calls (61 budget rewrites: one per request).
  * A job polling for longer than one lease covers (TVC_BUDGET_LEASE requests
  * or TVC_BUDGET_LEASE_S seconds) adds one budget replacement per further

@@ -62,6 +62,7 @@ struct tvc_tls {
     int tcp_pending;                 /**< transport use: TCP connect not finished yet */
     int peer_closed;                 /**< 1 once the peer ended with close_notify: a clean end,
                                           as opposed to a bare TCP close that could be a cut */
+    int eof_seen;                    /**< the transport under TLS reported its end of stream */
 };
 
 /** @brief Zero the struct; never fails; tvc_tls_free() is safe afterwards (twice too). */

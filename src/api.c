@@ -100,11 +100,32 @@ static char *raw_text(const struct tvc_json *j, int v, struct tvc_slice *raw)
     return (char *)(uintptr_t)raw->p;
 }
 
+/* The escaped text holds \u0000.  Every member kept is a C string, which
+ * would end there and silently read shorter (issue 9): such a string is
+ * refused like one with a lone surrogate, wherever the escape stands, cut
+ * off or not. */
+static int has_nul_escape(struct tvc_slice raw)
+{
+    size_t i = 0;
+    while (i + 1 < raw.len) {
+        if (raw.p[i] != '\\') {
+            i++;
+            continue;
+        }
+        if (raw.p[i + 1] == 'u' && i + 6 <= raw.len && raw.p[i + 2] == '0' &&
+            raw.p[i + 3] == '0' && raw.p[i + 4] == '0' && raw.p[i + 5] == '0')
+            return 1;
+        i += 2;
+    }
+    return 0;
+}
+
 /*
  * A text member, kept where it stands in the body: unescaped in place and
  * NUL-terminated (on the closing quote, or inside the string when cut, or on
  * the delimiter after a number).  Absent, null, a wrong type or a bad string
- * gives "".  A value longer than cap - 1 bytes is kept cut only with
+ * gives "" (so does a \u0000 anywhere in it).  A value longer than cap - 1
+ * bytes is kept cut only with
  * F_KEEP_CUT (flag @p cut_bit); otherwise it is dropped and flagged OTHER.
  * So is one the squeezer may have cut: it reported cutting some "other"
  * string and this one's escaped form is as long as a cut leaves it.
@@ -135,10 +156,13 @@ static int text(const struct tvc_json *j, const char *key, const char **out, siz
         *out = p;
         return 1;
     }
-    if (kind != TVC_JSON_STRING)
+    if (kind != TVC_JSON_STRING) {
+        r->truncated &= ~cut_bit; /* what the squeeze cut is not this value */
         return 0;
+    }
     /* the closing quote is the last byte the unescaped text may need */
-    rc = tvc_json_string(j, v, p, cap < raw.len + 1 ? cap : raw.len + 1, NULL);
+    rc = has_nul_escape(raw) ? TVC_ERR_JSON_ESCAPE
+                             : tvc_json_string(j, v, p, cap < raw.len + 1 ? cap : raw.len + 1, NULL);
     if (rc == TVC_ERR_NOSPACE || (rc == 0 && !(flags & F_KEEP_CUT) &&
                                   (sq & TVC_TRUNC_OTHER) && raw.len + 12 > TVC_API_STR_MAX)) {
         if (flags & F_KEEP_CUT) {
@@ -149,8 +173,10 @@ static int text(const struct tvc_json *j, const char *key, const char **out, siz
         r->truncated |= TVC_TRUNC_OTHER;
         return -1;
     }
-    if (rc != 0)
+    if (rc != 0) {
+        r->truncated &= ~cut_bit; /* errors win over truncation: not "cut", invalid */
         return 0;
+    }
     *out = p;
     return p[0] != '\0';
 }

@@ -160,7 +160,13 @@ static int trailer_byte(struct tvc_http_parser *p, uint8_t c)
             p->st_ = TVC_PS_TR_END_LF;
             return 0;
         }
-        /* a trailer field starts with its name (no folding, no junk) */
+        /* a trailer field starts with its name (no junk); a line starting
+         * with SP or HTAB after a field is an obs-fold, continuing it (RFC
+         * 9112 section 5.2; trailer fields are checked, then dropped) */
+        if (is_ws(c) && p->line_ > 0) {
+            p->st_ = TVC_PS_TR_LINE;
+            break;
+        }
         if (!is_tchar(c))
             return TVC_ERR_HTTP_CHUNK;
         p->st_ = TVC_PS_TR_LINE;

@@ -84,8 +84,9 @@ static int parse_status(struct tvc_http_parser *p, const char *s, const char *e)
 {
     size_t len = (size_t)(e - s), i;
 
-    if (len < 12 || memcmp(s, "HTTP/1.", 7) != 0 || (s[7] != '0' && s[7] != '1') ||
-        s[8] != ' ')
+    /* RFC 9110 section 2.5: a minor version above 1 is read as the highest
+     * one we speak, 1.1; another major version is not HTTP/1.x at all */
+    if (len < 12 || memcmp(s, "HTTP/1.", 7) != 0 || !ch_digit(s[7]) || s[8] != ' ')
         return TVC_ERR_HTTP;
     for (i = 9; i < 12; i++)
         if (s[i] < '0' || s[i] > '9')
@@ -97,7 +98,7 @@ static int parse_status(struct tvc_http_parser *p, const char *s, const char *e)
     for (i = 13; i < len; i++)
         if (!is_text((uint8_t)s[i]))
             return TVC_ERR_HTTP;
-    p->minor = (uint8_t)(s[7] - '0');
+    p->minor = s[7] == '0' ? 0 : 1;
     p->status = (uint16_t)((s[9] - '0') * 100 + (s[10] - '0') * 10 + (s[11] - '0'));
     p->reason.p = len > 13 ? s + 13 : e;
     p->reason.len = len > 13 ? len - 13 : 0;
@@ -255,11 +256,38 @@ static int frame(struct tvc_http_parser *p)
     return 0;
 }
 
+/*
+ * RFC 9112 section 5.2: a user agent MUST replace each obs-fold (a line end
+ * followed by SP or HTAB) with SP before interpreting the field value.  Done
+ * in place, from the end of the first field line on, so the block keeps its
+ * size and the field walk sees one longer line.  White space right after the
+ * status line is not a fold (there is no field to continue) and stays an
+ * error (section 2.2 lets a recipient reject it), as the first field line.
+ */
+static void unfold(char *b, size_t from, size_t n)
+{
+    size_t i, k;
+
+    for (i = from; i + 1 < n; i++) {
+        if (b[i] != '\n' || !is_ws((uint8_t)b[i + 1]))
+            continue;
+        /* obs-fold = OWS CRLF RWS: all of it becomes SP */
+        k = i;
+        if (b[k - 1] == '\r')
+            b[--k] = ' ';
+        while (k > from && is_ws((uint8_t)b[k - 1]))
+            b[--k] = ' ';
+        for (k = i; k < n && (k == i || is_ws((uint8_t)b[k])); k++)
+            b[k] = ' ';
+    }
+}
+
 /* Parse the complete block in buf[0..used_).  Returns 0 (final response,
  * state set for the body), HEAD_INTERIM, or an error. */
 static int parse_head(struct tvc_http_parser *p)
 {
-    const char *b = p->buf, *s, *e;
+    char *b = p->buf;
+    const char *s, *e;
     size_t n = p->used_, pos = 0;
     int rc;
 
@@ -267,6 +295,10 @@ static int parse_head(struct tvc_http_parser *p)
     rc = parse_status(p, s, e);
     if (rc < 0)
         return rc;
+    if (pos < n && !is_ws((uint8_t)b[pos])) {
+        const char *lf = memchr(b + pos, '\n', n - pos);
+        unfold(b, (size_t)(lf - b), n);
+    }
     for (;;) {
         next_line(b, n, &pos, &s, &e);
         if (s == e)

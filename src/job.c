@@ -78,13 +78,23 @@ static uint32_t jitter10(struct tvc_job *j, uint32_t base)
     return span ? base - span / 2 + rnd(j) % (span + 1) : base;
 }
 
+/* ms since generate was answered: the plan's clock */
+static uint32_t elapsed(struct tvc_job *j)
+{
+    uint64_t t = now(j), e = t > j->origin_ ? t - j->origin_ : 0;
+    return e > 0xFFFFFFFFu ? 0xFFFFFFFFu : (uint32_t)e;
+}
+
 static uint32_t poll_interval(struct tvc_job *j)
 {
     uint32_t base, t;
-    if (j->poll_ms)
+    if (j->poll_ms == 0)
+        return tvc_poll_plan_next(&j->plan_, elapsed(j), j->per_hour, rnd(j));
+    if (j->poll_ms != TVC_JOB_POLL_ADAPTIVE)
         return jitter10(j, j->poll_ms);
-    /* Adaptive inside the documented 5-10 s: early answers change fast
-     * (steps 1-2), the video step is long, so start at 5 s and slow down. */
+    /* The fixed adaptive schedule inside the documented 5-10 s: early
+     * answers change fast (steps 1-2), the video step is long, so start at
+     * 5 s and slow down. */
     base = 5000u + 500u * (j->polls_ < 8 ? j->polls_ : 8u);
     t = jitter10(j, base);
     if (t < 5000u)
@@ -92,6 +102,15 @@ static uint32_t poll_interval(struct tvc_job *j)
     if (t > 10000u)
         t = 10000u;
     return t;
+}
+
+/* The plan starts from the journal's history (none: the documented prior). */
+static void plan_start(struct tvc_job *j)
+{
+    struct tvc_poll_hist h;
+    if (!j->journal_ || tvc_poll_hist_load(j->journal_, &h) < 0)
+        memset(&h, 0, sizeof h);
+    tvc_poll_plan_init(&j->plan_, &h, 0);
 }
 
 /* Copy text, cut at a UTF-8 character boundary when it does not fit (so a
@@ -320,6 +339,7 @@ static void common_init(struct tvc_job *j, const struct tvc_port *port,
     j->api_key_ = api_key;
     j->refresh_ = j->refreshes_ = j->same_res_ = 0;
     j->t0_ = now(j);
+    j->origin_ = j->t0_;
     j->next_ = j->t0_;
     j->deadline_ = j->t0_ + (j->deadline_ms ? j->deadline_ms : TVC_JOB_DEADLINE_MS);
     tvc_retry_init(&j->retry_, j->deadline_, TVC_JOB_MAX_ATTEMPTS);
@@ -364,6 +384,7 @@ int tvc_job_start_new(struct tvc_job *j, const struct tvc_port *port,
     copy(j->rec.storyboard_out, sizeof j->rec.storyboard_out, storyboard_out);
     j->rec.created_unix = port->wall_time ? port->wall_time(port->ctx) : -1;
     j->params_ = *p;
+    plan_start(j);
     j->st_ = J_SUBMIT_PREP;
     return 0;
 }
@@ -391,6 +412,12 @@ int tvc_job_start_existing(struct tvc_job *j, const struct tvc_port *port,
     if (!j->rec.id[0])
         make_id(j);
     default_out(j);
+    plan_start(j);
+    if (j->rec.created_unix >= 0 && port->wall_time) { /* the plan counts from creation */
+        int64_t age = port->wall_time(port->ctx) - j->rec.created_unix;
+        if (age > 0 && (uint64_t)age * 1000u < j->t0_)
+            j->origin_ = j->t0_ - (uint64_t)age * 1000u;
+    }
     j->st_ = j->rec.phase == TVC_PHASE_POLLING ? J_POLL_PREP : J_IMG_PREP;
     return 0;
 }
@@ -466,6 +493,7 @@ static int step_submit(struct tvc_job *j, uint32_t wait_ms, uint32_t *sleep_ms)
         copy(j->rec.image_url, sizeof j->rec.image_url, j->res.storyboard_image_url);
         default_out(j);
         j->rec.phase = TVC_PHASE_POLLING;
+        j->origin_ = now(j);
         journal_save(j);
         tvc_retry_ok(&j->retry_);
         ev(j, TVC_EV_SUBMITTED);
@@ -513,6 +541,22 @@ static int refreshed(struct tvc_job *j, uint32_t *sleep_ms)
     return TVC_ERR_AGAIN;
 }
 
+/* The answer said completed: keep the service's generation time, else (for
+ * a job this process submitted and followed from its start) when it was
+ * seen done.  A time over TVC_POLL_LEARN_MAX_S (a job resumed much later,
+ * a bogus answer) would only widen every later window: not kept. */
+static void learn(struct tvc_job *j)
+{
+    int64_t g = j->res.generation_time_ms;
+    if (g < 0 && j->gen_sent_)
+        g = elapsed(j);
+    if (g < 0 || g > (int64_t)TVC_POLL_LEARN_MAX_S * 1000)
+        return;
+    tvc_poll_plan_learn(&j->plan_, (uint32_t)g);
+    if (j->journal_)
+        (void)tvc_poll_hist_save(j->journal_, &j->plan_.hist); /* a hint: failure is harmless */
+}
+
 static int step_poll(struct tvc_job *j, uint32_t wait_ms, uint32_t *sleep_ms)
 {
     int rc = tvc_api_step(&j->io_.api, wait_ms, &j->res);
@@ -545,6 +589,7 @@ static int step_poll(struct tvc_job *j, uint32_t wait_ms, uint32_t *sleep_ms)
         return refreshed(j, sleep_ms);
     if (j->res.storyboard_image_url[0])
         copy(j->rec.image_url, sizeof j->rec.image_url, j->res.storyboard_image_url);
+    tvc_poll_plan_seen(&j->plan_, elapsed(j), j->res.current_step);
     if (j->res.state == TVC_STATE_PROCESSING) {
         /* never sleep past the deadline: it is reported when it comes */
         uint64_t t = now(j);
@@ -563,6 +608,7 @@ static int step_poll(struct tvc_job *j, uint32_t wait_ms, uint32_t *sleep_ms)
         j->rec.phase = TVC_PHASE_DOWNLOADING;
         budget_release(j); /* downloads do not count against the budget */
         journal_save(j);
+        learn(j);
         j->st_ = J_IMG_PREP;
         *sleep_ms = 0;
         return TVC_ERR_AGAIN;

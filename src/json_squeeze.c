@@ -35,6 +35,22 @@ enum {
     S_FULL       /* overflow: sticky */
 };
 
+/* The validator of the string in progress (v_st_): it sees every content
+ * byte, kept or dropped, so a cut cannot hide an error (issue 9: a lone
+ * surrogate past the cut made a refused prompt read as a valid one). */
+enum {
+    V_TEXT = 0, /* at a character boundary */
+    V_BS,       /* after a backslash */
+    V_HEX,      /* V_HEX + k: k hex digits of a \u read (0..3) */
+    V_LOW_BS = V_HEX + 4, /* after a high surrogate: its '\' must follow */
+    V_LOW_U,    /* ... then 'u' */
+    V_LHEX,     /* V_LHEX + k: k hex digits of the low half read */
+    V_UTF8 = V_LHEX + 4 /* inside a UTF-8 sequence */
+};
+#define V_STR 1  /* an error that makes tvc_api_decode() drop the string (UTF-8,
+                  * surrogate: tvc_json_string(); U+0000: api.c) */
+#define V_GRAM 2 /* an error the parser reports (escape, control byte) */
+
 #define DEPTH_LIMIT (1 << 30) /* saturate: malformed input must not overflow an int */
 #define KEY_KEEP ((size_t)(sizeof ((struct tvc_jsq *)0)->key_ - 1))
 
@@ -98,6 +114,97 @@ static int add(struct tvc_jsq *q, unsigned char c, size_t unit)
     return 0;
 }
 
+/* One content byte of the string (never its closing quote) to the validator. */
+static void v_byte(struct tvc_jsq *q, unsigned char c)
+{
+    int st = q->v_st_, d;
+
+    if (q->v_bad_ & V_GRAM)
+        return; /* nothing can make it worse */
+    if (st == V_UTF8) {
+        if (c >= q->v_lo_ && c <= q->v_hi_) {
+            q->v_lo_ = 0x80;
+            q->v_hi_ = 0xBF;
+            if (--q->v_left_ == 0)
+                q->v_st_ = V_TEXT;
+            return;
+        }
+        q->v_bad_ |= V_STR; /* sequence broken off: c starts anew */
+        st = V_TEXT;
+    } else if (st == V_LOW_BS || st == V_LOW_U) {
+        if (c == (st == V_LOW_BS ? '\\' : 'u')) {
+            q->v_st_ = (uint8_t)(st + 1);
+            q->v_cp_ = 0;
+            return;
+        }
+        q->v_bad_ |= V_STR; /* a high surrogate alone */
+        st = st == V_LOW_U ? V_BS : V_TEXT; /* "\uD800\n": the '\' opened \n */
+    }
+    q->v_st_ = V_TEXT;
+    if (st == V_TEXT) {
+        if (c == '\\') {
+            q->v_st_ = V_BS;
+        } else if (c < 0x20) {
+            q->v_bad_ |= V_GRAM;
+        } else if (c >= 0x80) {
+            if (c < 0xC2 || c > 0xF4) {
+                q->v_bad_ |= V_STR;
+                return;
+            }
+            q->v_st_ = V_UTF8;
+            q->v_left_ = c < 0xE0 ? 1 : c < 0xF0 ? 2 : 3;
+            q->v_lo_ = c == 0xE0 ? 0xA0 : c == 0xF0 ? 0x90 : 0x80;
+            q->v_hi_ = c == 0xED ? 0x9F : c == 0xF4 ? 0x8F : 0xBF;
+        }
+        return;
+    }
+    if (st == V_BS) {
+        if (c == 'u') {
+            q->v_st_ = V_HEX;
+            q->v_cp_ = 0;
+        } else if (tvc_ch_json_unesc((char)c) < 0) {
+            q->v_bad_ |= V_GRAM;
+        }
+        return;
+    }
+    if ((d = ch_hexval((char)c)) < 0) { /* V_HEX.. or V_LHEX.. */
+        q->v_bad_ |= V_GRAM;
+        return;
+    }
+    q->v_cp_ = (uint16_t)(q->v_cp_ << 4 | (unsigned)d);
+    q->v_st_ = (uint8_t)(st + 1);
+    if (st == V_HEX + 3) {
+        q->v_st_ = V_TEXT;
+        if (q->v_cp_ >= 0xD800 && q->v_cp_ <= 0xDBFF)
+            q->v_st_ = V_LOW_BS;
+        else if (q->v_cp_ == 0 || (q->v_cp_ >= 0xDC00 && q->v_cp_ <= 0xDFFF))
+            q->v_bad_ |= V_STR;
+    } else if (st == V_LHEX + 3) {
+        if (q->v_cp_ < 0xDC00 || q->v_cp_ > 0xDFFF)
+            q->v_bad_ |= V_STR;
+        q->v_st_ = V_TEXT;
+    }
+}
+
+/* The closing quote of a cut string: if the whole string (dropped part
+ * included) was invalid, leave the cut one invalid the same way. */
+static int v_close(struct tvc_jsq *q)
+{
+    static const char low[] = "\\uDC00";
+    int st = q->v_st_, i;
+
+    if (st != V_TEXT && st != V_UTF8 && st != V_LOW_BS)
+        q->v_bad_ |= V_GRAM; /* a quote where a \u digit must be */
+    else if (st != V_TEXT)
+        q->v_bad_ |= V_STR;
+    if (q->v_bad_ & V_GRAM)
+        return put(q, 0x01);
+    for (i = 0; (q->v_bad_ & V_STR) && i < 6; i++)
+        if (put(q, (unsigned char)low[i]) < 0)
+            return -1;
+    return 0;
+}
+
 static int is_structural(unsigned char c)
 {
     return c == '{' || c == '}' || c == '[' || c == ']' || c == ':' || c == ',' || c == '"';
@@ -145,6 +252,8 @@ static int out_byte(struct tvc_jsq *q, unsigned char c)
         q->slen_ = 0;
         q->cut_ = 0;
         q->klen_ = 0;
+        q->v_st_ = V_TEXT;
+        q->v_bad_ = 0;
         break;
     case '{':
     case '[':
@@ -259,11 +368,14 @@ static int utf8_byte(struct tvc_jsq *q, unsigned char c)
     return 0;
 }
 
-/* Every raw content byte of a depth-1 string, for the key it may be. */
+/* Every raw content byte of a string: to the validator, and of a depth-1
+ * string, for the key it may be. */
 static void note_key(struct tvc_jsq *q, unsigned char c)
 {
     int closing = c == '"' && q->st_ != S_SKIP_ESC &&
                   !(q->st_ == S_ESC && (q->esc_left_ == 1 || q->esc_left_ == 7));
+    if (!closing)
+        v_byte(q, c);
     if (!closing && q->depth_ == 1 && q->klen_ <= KEY_KEEP) {
         if (q->klen_ < KEY_KEEP)
             q->key_[q->klen_] = (char)c;
@@ -295,7 +407,9 @@ int tvc_jsq_feed(void *user, const uint8_t *data, size_t len)
                 q->st_ = S_SKIP_ESC;
             else if (c == '"') {
                 q->st_ = S_OUT;
-                rc = put(q, c);
+                rc = v_close(q);
+                if (rc == 0)
+                    rc = put(q, c);
             }
             break;
         case S_SKIP_ESC: q->st_ = S_SKIP; break;

@@ -99,6 +99,8 @@ static int bio_recv(void *p, unsigned char *buf, size_t len)
     if (len > INT_MAX)
         len = INT_MAX;
     n = t->port->recv(t->port->ctx, t->sock, buf, len, t->wait_ms);
+    if (n == 0)
+        t->eof_seen = 1;
     if (n >= 0)
         return n; /* 0: orderly end of stream, mbedTLS makes it CONN_EOF */
     if (n == TVC_ERR_AGAIN)
@@ -470,6 +472,7 @@ int tvc_tls_start(struct tvc_tls *t, int sock, const char *host, uint16_t port)
         return TVC_ERR_STATE;
 
     t->io_err = 0;
+    t->eof_seen = 0;
     t->mbedtls_err = 0;
     t->peer_closed = 0;
     t->verify_flags = 0;
@@ -606,6 +609,14 @@ int tvc_tls_recv(struct tvc_tls *t, uint8_t *buf, size_t len, uint32_t wait_ms)
         return ret;
     if (ret == MBEDTLS_ERR_SSL_PEER_CLOSE_NOTIFY)
         t->peer_closed = 1;
+    /* mbedtls_ssl_read() returns 0 both for an end of stream (it turns
+     * CONN_EOF into 0) and for two empty application-data records in a
+     * row.  Only the first is an end: the BIO saw it.  The second means
+     * nothing arrived yet (tests/test_fuzz_regress.c:
+     * tls_empty_records_are_not_an_end; mbedTLS itself fails the fourth
+     * empty record in a row, so this cannot go on). */
+    if (ret == 0 && !t->eof_seen)
+        return TVC_ERR_AGAIN;
     if (ret == 0 || ret == MBEDTLS_ERR_SSL_PEER_CLOSE_NOTIFY || ret == MBEDTLS_ERR_SSL_CONN_EOF)
         return 0;
     if (ret == MBEDTLS_ERR_SSL_WANT_READ || ret == MBEDTLS_ERR_SSL_WANT_WRITE)

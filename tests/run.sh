@@ -50,6 +50,9 @@ for dir in "$@"; do
         # shellcheck disable=SC2046
         run_one "$t" env TVC_TEST_DIR="$here" $(emulator "$t") "$t"
     done
+    # The libFuzzer harnesses, a few seconds each from the unit tests' seeds.
+    [ -d "$dir/fuzz" ] && run_one "$dir/fuzz: tests/fuzz/run.sh" \
+        sh "$here/fuzz/run.sh" "$dir/fuzz" "${TVC_FUZZ_SMOKE_SECONDS:-3}"
     # The real tvc program against the simulator, end to end (under
     # TVC_EXEC_WRAP, the emulator, when built for another architecture).
     [ -x "$dir/tvc" ] && run_one "$dir/tvc: tests/integration/test_cli.py" \

@@ -116,7 +116,8 @@ static const struct frame_case frames[] = {
     {"truncated", "GET", "HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nabc", TVC_ERR_HTTP_TRUNCATED, 200, NULL, 0},
     {"conflict", "GET", "HTTP/1.1 200 OK\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\nx", TVC_ERR_HTTP_FRAMING, 0, NULL, 0},
     {"cl-and-te", "GET", "HTTP/1.1 200 OK\r\nContent-Length: 1\r\nTransfer-Encoding: chunked\r\n\r\n", TVC_ERR_HTTP_FRAMING, 0, NULL, 0},
-    {"folding", "GET", "HTTP/1.1 200 OK\r\nX: a\r\n b\r\nContent-Length: 0\r\n\r\n", TVC_ERR_HTTP_FOLDING, 0, NULL, 0},
+    {"folding", "GET", "HTTP/1.1 200 OK\r\nX: a\r\n b\r\nContent-Length: 0\r\n\r\n", 0, 200, "", 1},
+    {"space-before-first-field", "GET", "HTTP/1.1 200 OK\r\n X: a\r\nContent-Length: 0\r\n\r\n", TVC_ERR_HTTP_FOLDING, 0, NULL, 0},
     {"garbage", "GET", "SSH-2.0-OpenSSH_9.2\r\n", TVC_ERR_HTTP, 0, NULL, 0},
 };
 

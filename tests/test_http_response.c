@@ -346,8 +346,13 @@ static const struct vec vecs[] = {
      R("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n1\r\nx\r\n0\r\nT: a\x01\r\n\r\n"),
      .res = TVC_ERR_HTTP_CHUNK, .status = 200, .minor = 1, .cl = -1,
      .flags = F_CHUNKED | F_KA, B("x")},
+    /* obs-fold in a trailer continues the field (RFC 9112 5.2, issue 9) */
     {.name = "chunk_trailer_folded",
      R("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n1\r\nx\r\n0\r\nT: a\r\n b\r\n\r\n"),
+     .res = DONE, .status = 200, .minor = 1, .cl = -1,
+     .flags = F_CHUNKED | F_KA, B("x")},
+    {.name = "chunk_trailer_starts_with_space",
+     R("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n1\r\nx\r\n0\r\n b\r\n\r\n"),
      .res = TVC_ERR_HTTP_CHUNK, .status = 200, .minor = 1, .cl = -1,
      .flags = F_CHUNKED | F_KA, B("x")},
     {.name = "chunk_final_cr_without_lf",
@@ -356,8 +361,10 @@ static const struct vec vecs[] = {
      .flags = F_CHUNKED | F_KA, B("x")},
 
     /* ---- head syntax errors ---- */
+    /* obs-fold is replaced by SP (RFC 9112 5.2, issue 9) */
     {.name = "obs_fold", R("HTTP/1.1 200 OK\r\nX-A: 1\r\n  continued\r\nContent-Length: 0\r\n\r\n"),
-     .res = TVC_ERR_HTTP_FOLDING},
+     .res = DONE, .status = 200, .minor = 1, .cl = 0, .flags = F_KA, .nh = 2,
+     .hv = {{"x-a", "1    continued"}, {"content-length", "0"}}},
     {.name = "obs_fold_tab_first_line", R("HTTP/1.1 200 OK\r\n\tX-A: 1\r\n\r\n"),
      .res = TVC_ERR_HTTP_FOLDING},
     {.name = "space_before_colon", R("HTTP/1.1 200 OK\r\nContent-Length : 5\r\n\r\nhello"),
@@ -375,7 +382,9 @@ static const struct vec vecs[] = {
     {.name = "value_bare_cr", R("HTTP/1.1 200 OK\r\nX-A: a\rContent-Length: 0\r\n\r\n"),
      .res = TVC_ERR_HTTP},
     {.name = "status_http2", R("HTTP/2.0 200 OK\r\nContent-Length: 0\r\n\r\n"), .res = TVC_ERR_HTTP},
-    {.name = "status_http12", R("HTTP/1.2 200 OK\r\nContent-Length: 0\r\n\r\n"), .res = TVC_ERR_HTTP},
+    /* a minor version above 1 is read as HTTP/1.1 (RFC 9110 2.5, issue 9) */
+    {.name = "status_http12", R("HTTP/1.2 200 OK\r\nContent-Length: 0\r\n\r\n"), .res = DONE,
+     .status = 200, .minor = 1, .cl = 0, .flags = F_KA, .nh = 1},
     {.name = "status_http09_style", R("HTTP/0.9 200 OK\r\n\r\n"), .res = TVC_ERR_HTTP},
     {.name = "status_lowercase_proto", R("http/1.1 200 OK\r\n\r\n"), .res = TVC_ERR_HTTP},
     {.name = "status_two_digits", R("HTTP/1.1 20 OK\r\nContent-Length: 0\r\n\r\n"), .res = TVC_ERR_HTTP},

@@ -64,7 +64,8 @@ static int cat_of(const char *path)
     base = base ? base + 1 : path;
     if (strncmp(base, "budget", 6) == 0)
         return C_BUDGET;
-    if (strncmp(base, "job-", 4) == 0 || strncmp(base, "inflight-", 9) == 0)
+    if (strncmp(base, "job-", 4) == 0 || strncmp(base, "inflight-", 9) == 0 ||
+        strncmp(base, "history", 7) == 0)
         return C_JOURNAL;
     return C_DOWNLOAD;
 }
@@ -217,6 +218,7 @@ static int run_job(int polls, int per_hour, uint32_t deadline_ms)
     m = fp_add(&W->fp, media(W->resp[3], IMG_BODY));
     m->resp[m->nresp++] = media(W->resp[3] + 512, VID_BODY);
     W->job.on_event = on_event;
+    W->job.poll_ms = TVC_JOB_POLL_ADAPTIVE; /* a set number of polls, fast */
     W->job.per_hour = per_hour;
     W->job.deadline_ms = deadline_ms;
     CHECK_EQ(tvc_job_start_new(&W->job, &W->port, &W->http, &W->jn, BASE, KEY, gp, out_vid,
@@ -314,15 +316,17 @@ static void t_polls_write_nothing(void)
     print("job with 60 polls (per_hour 100):", sixty);
     CHECK(same(five, sixty));
     /* the documented figure: journal 4 records (marker, submit, completed,
-     * done), budget one lease taken and given back */
-    CHECK_EQ(five[C_JOURNAL].renames, 4);
-    CHECK_EQ(five[C_JOURNAL].syncs, 4);
-    CHECK_EQ(five[C_JOURNAL].dsyncs, 5);
+     * done) and the polling history once (at completed), budget one lease
+     * taken and given back */
+    CHECK_EQ(five[C_JOURNAL].renames, 5);
+    CHECK_EQ(five[C_JOURNAL].syncs, 5);
+    CHECK_EQ(five[C_JOURNAL].dsyncs, 6);
+    CHECK_EQ(five[C_JOURNAL].writes, 9);
     CHECK_EQ(five[C_JOURNAL].removes, 1);
     CHECK_EQ(five[C_BUDGET].renames, 2);
     CHECK_EQ(five[C_BUDGET].syncs, 2);
     CHECK_EQ(five[C_BUDGET].dsyncs, 2);
-    CHECK_EQ(five[C_JOURNAL].creates, 4);
+    CHECK_EQ(five[C_JOURNAL].creates, 5);
     CHECK_EQ(five[C_BUDGET].creates, 2);
     CHECK_EQ(five[C_BUDGET].writes, 2); /* the budget file fits one write */
     CHECK(sixty[C_BUDGET].bytes < TVC_JOURNAL_CHUNK);
@@ -331,7 +335,7 @@ static void t_polls_write_nothing(void)
     CHECK_EQ(five[C_DOWNLOAD].syncs, 4);
     CHECK_EQ(five[C_DOWNLOAD].dsyncs, 2);
     t = total(five);
-    CHECK_EQ(t.syncs + t.dsyncs, 19);
+    CHECK_EQ(t.syncs + t.dsyncs, 21);
 }
 
 /* Polling for longer than a lease covers costs one budget write per
@@ -350,6 +354,9 @@ static void t_long_job(void)
     printf("    (%llu s of polling; bound: %ld leases + the release)\n", secs, leases);
     CHECK(W->c[C_BUDGET].renames <= leases + 1);
     CHECK(W->c[C_BUDGET].renames >= (polls + 1 + TVC_BUDGET_LEASE - 1) / TVC_BUDGET_LEASE + 1);
+    /* the 4 records; the polling history only when the job's time is one
+     * worth learning (this one polls for longer than TVC_POLL_LEARN_MAX_S) */
+    CHECK(secs > TVC_POLL_LEARN_MAX_S);
     CHECK_EQ(W->c[C_JOURNAL].renames, 4);
 }
 

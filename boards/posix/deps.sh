@@ -1,6 +1,8 @@
 #!/bin/sh
 # Make sure the Debian packages libtvc builds (and tests) with are present.
-# usage: deps.sh build|demo|test|cross|src|fwdemo|linux-cross CC
+# usage: deps.sh build|demo|test|cross|src|fwdemo|fuzz|bench|linux-cross CC
+#   fuzz: what the libFuzzer harnesses need (CC is clang): clang's fuzzer
+#   runtime (libclang-rt-14-dev); test checks it too.
 #   cross: the Cortex-M toolchain (CC is the cross compiler) and the host's
 #   jsmn header it is given; test checks the cross toolchain too (make test
 #   builds BOARD=cortex-m4) and QEMU, which runs its firmware test image.
@@ -84,11 +86,33 @@ fi
 if [ "$what" = test ] || [ "$what" = fwdemo ]; then
     # the Cortex-M4 firmware images run on QEMU's mps2-an386
     command -v qemu-system-arm >/dev/null 2>&1 || pkgs="$pkgs qemu-system-arm"
+fi
+if [ "$what" = test ]; then
     # make coverage (gcovr), the valgrind run of the flow, make check-static
     command -v gcovr >/dev/null 2>&1 || pkgs="$pkgs gcovr"
     command -v valgrind >/dev/null 2>&1 || pkgs="$pkgs valgrind"
     command -v cppcheck >/dev/null 2>&1 || pkgs="$pkgs cppcheck"
     command -v clang-tidy >/dev/null 2>&1 || pkgs="$pkgs clang-tidy"
+fi
+if [ "$what" = test ] || [ "$what" = fuzz ]; then
+    # libFuzzer harnesses (make fuzz; make test runs them briefly): clang and
+    # its sanitizer and fuzzer runtimes
+    fcc=clang
+    [ "$what" = fuzz ] && fcc=$cc
+    command -v "$fcc" >/dev/null 2>&1 || pkgs="$pkgs clang"
+    printf 'int LLVMFuzzerTestOneInput(const unsigned char *d, unsigned long n);\nint LLVMFuzzerTestOneInput(const unsigned char *d, unsigned long n) { return d && n ? 0 : 0; }\n' \
+        | "$fcc" -fsanitize=fuzzer,address,undefined -x c - -o /dev/null >/dev/null 2>&1 \
+        || pkgs="$pkgs libclang-rt-14-dev"
+    [ "$what" = fuzz ] && { command -v openssl >/dev/null 2>&1 || pkgs="$pkgs openssl"; }
+fi
+if [ "$what" = bench ]; then
+    # make bench: what make test needs (the Cortex-M4 rows build and run the
+    # firmware), plus the alternatives it measures beside libtvc: curl, and
+    # Debian's http-parser; valgrind counts the parsers' instructions
+    sh "$0" test "$cc" || exit 1
+    command -v curl >/dev/null 2>&1 || pkgs="$pkgs curl"
+    command -v valgrind >/dev/null 2>&1 || pkgs="$pkgs valgrind"
+    have_header http_parser.h || pkgs="$pkgs libhttp-parser-dev"
 fi
 [ -z "$pkgs" ] && exit 0
 

@@ -412,15 +412,27 @@ static void c_net_send_wait(void)
         r = TVC_ERR_AGAIN;
     }
     if (r == TVC_ERR_AGAIN) {
-        t0 = now();
-        r = P->send(P->ctx, s, big, sizeof big, 300);
-        el = now() - t0;
+        /* Room may still open later (a kernel compacting the peer's
+         * receive queue frees window): a count is then a right answer, and
+         * the wait is measured on the first 300 ms call that finds none. */
+        uint64_t t1 = now();
+        for (;;) {
+            t0 = now();
+            r = P->send(P->ctx, s, big, sizeof big, 300);
+            el = now() - t0;
+            if (r > 0 && (size_t)r <= sizeof big && sent < cap && now() - t1 < 30000u) {
+                sent += (size_t)r;
+                continue;
+            }
+            break;
+        }
         CK_EQ(r, TVC_ERR_AGAIN, "send(300 ms) with no room: TVC_ERR_AGAIN, never 0");
         CKV(waited_ok(el, 300), el, "send(300 ms) waits about 300 ms for room (ms measured)");
         t0 = now();
         r = P->send(P->ctx, s, big, sizeof big, 0);
         el = now() - t0;
-        CK_EQ(r, TVC_ERR_AGAIN, "send(0 ms) with no room: TVC_ERR_AGAIN");
+        CKV(r == TVC_ERR_AGAIN || (r > 0 && (size_t)r <= sizeof big), r,
+            "send(0 ms) with no room: TVC_ERR_AGAIN (or a count, had room opened)");
         CKV(el <= slack, el, "send(0 ms) does not block");
     }
     P->close(P->ctx, s);

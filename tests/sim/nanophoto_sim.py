@@ -628,6 +628,18 @@ class Handler(BaseHTTPRequestHandler):
         self._run(lambda p: self._any(p, "OPTIONS"))
 
 
+def tcp_bytes(sock):
+    """(bytes acknowledged by the peer, bytes received) of a TCP socket: the payload on the
+    wire, TLS records included (Linux TCP_INFO tcpi_bytes_acked/received), or None."""
+    try:
+        info = sock.getsockopt(socket.IPPROTO_TCP, socket.TCP_INFO, 256)
+    except (OSError, AttributeError):
+        return None
+    if len(info) < 136:
+        return None
+    return struct.unpack_from("<QQ", info, 120)
+
+
 class TLSServer(ThreadingHTTPServer):
     daemon_threads = True
     request_queue_size = 64
@@ -651,6 +663,10 @@ class TLSServer(ThreadingHTTPServer):
             self.sim.event("%s TLS handshake failed: %s" % (self.role, e))
             request.close()
             return
+        with self.sim.lock:
+            tls = self.sim.tls[self.role]
+            tls["resumed" if conn.session_reused else "full"] += 1
+            self.sim.tls_open[self.role] += 1
         try:
             self.RequestHandlerClass(conn, client_address, self)
         except (OSError, ssl.SSLError):
@@ -662,7 +678,16 @@ class TLSServer(ThreadingHTTPServer):
                     conn = conn.unwrap()  # send close_notify on a graceful close
                 except (OSError, ssl.SSLError, ValueError):
                     pass
+                wire = tcp_bytes(conn)
                 conn.close()
+            else:
+                wire = None
+            with self.sim.lock:
+                tls = self.sim.tls[self.role]  # (reset-counters may have replaced it)
+                self.sim.tls_open[self.role] -= 1
+                if wire:
+                    tls["bytes_out"] += wire[0]
+                    tls["bytes_in"] += wire[1]
 
     def handle_error(self, request, client_address):
         self.sim.event("%s server error: %s" % (self.role, traceback.format_exc().replace("\n", " | ")))
@@ -686,7 +711,22 @@ def parse_args(argv):
     ap.add_argument("--seed", default="1", help="seed for ids, field order and nulls")
     ap.add_argument("--key-type", choices=("ec", "rsa"), default="ec", help="certificate keys")
     ap.add_argument("--idle-seconds", type=float, default=30, help="close idle keep-alive connections")
+    ap.add_argument("--time-scale", type=float, default=1.0,
+                    help="run jobs this many times faster; --job-seconds, generationTime, notice delays"
+                         " and the rate-limit hour stay in unscaled seconds")
+    ap.add_argument("--job-seconds", help="LO-HI: draw each job's length from this range (unscaled s)"
+                                          " instead of 3 x --step-seconds")
     a = ap.parse_args(argv)
+    if a.time_scale <= 0:
+        ap.error("--time-scale must be > 0")
+    if a.job_seconds:
+        try:
+            lo, hi = (float(x) for x in a.job_seconds.split("-"))
+        except ValueError:
+            ap.error("--job-seconds wants LO-HI")
+        if not 0 <= lo <= hi:
+            ap.error("--job-seconds wants 0 <= LO <= HI")
+        a.job_seconds = (lo, hi)
     if a.step_seconds < 0 or a.max_seconds <= 0 or a.max_requests <= 0 or a.idle_seconds <= 0:
         ap.error("--step-seconds must be >= 0; --max-seconds, --max-requests, --idle-seconds > 0")
     if not 1 <= a.prompt_bytes <= 16 << 20 or not 1 <= a.video_bytes <= 512 << 20:

@@ -129,6 +129,9 @@ class Sim:
         self.total_requests = 0
         self.active = 0
         self.job_counter = 0
+        self.scale = args.time_scale  # job times, generationTime and delays are in unscaled s
+        self.job_rng = random.Random("%s/jobs" % args.seed)  # job lengths, apart from answer shaping
+        self.tls_open = collections.Counter()  # TLS connections open now, per listener
         self.log = open(os.path.join(args.state_dir, "sim.log"), "a", buffering=1, encoding="utf-8")
         self.reset_counters()
 
@@ -144,6 +147,9 @@ class Sim:
             self.auth_seen_on_media = False
             self.cuts = collections.Counter()  # video_cut hits per record id
             self.sig_uses = collections.Counter()  # GETs per (role, rid, signature generation)
+            # per listener: TLS handshakes (full / resumed) and TCP payload bytes of closed
+            # connections (from TCP_INFO: bytes the client sent, bytes it acknowledged)
+            self.tls = {r: collections.Counter() for r in ("api", "static", "video")}
 
     # ---- bookkeeping
     def event(self, msg):
@@ -208,11 +214,12 @@ class Sim:
         now = time.monotonic()
         with self.lock:
             w = self.windows[key]
-            while w and w[0] <= now - RATE_WINDOW:
+            win = RATE_WINDOW / self.scale
+            while w and w[0] <= now - win:
                 w.popleft()
             if len(w) >= self.args.rate_limit:
                 self.c["rate_limited"] += 1
-                return max(1, int(math.ceil(w[0] + RATE_WINDOW - now)))
+                return max(1, int(math.ceil((w[0] + win - now) * self.scale)))
             w.append(now)
             return None
 
@@ -228,7 +235,15 @@ class Sim:
             rid = "tvc_" + sha256(("%s/rec/%d" % (self.args.seed, n)).encode())[:24]
             tid = "video_" + sha256(("%s/task/%d" % (self.args.seed, n)).encode())[:24]
             theme = params.get("adTheme", "")
-            rec = {"recordId": rid, "taskId": tid, "key": key, "params": params,
+            if self.args.job_seconds:  # one length per job, split 10/20/70 % over the steps
+                lo, hi = self.args.job_seconds
+                total = self.job_rng.uniform(lo, hi) / self.scale
+                steps = (0.1 * total, 0.3 * total, total)
+            else:
+                s = self.args.step_seconds
+                steps = (s, 2 * s, 3 * s)
+            rec = {"ends": steps, "checks": 0, "noticed": None,
+                   "recordId": rid, "taskId": tid, "key": key, "params": params,
                    "t": time.monotonic(), "wall": time.time(), "fail": "[fail]" in theme,
                    "status": "processing", "step": 1, "refunded": False,
                    "image_path": None, "video_path": None,
@@ -241,12 +256,12 @@ class Sim:
 
     def refresh(self, rec):
         """Advance a record by elapsed time; refunds a failed job once."""
-        s = self.args.step_seconds
+        ends = rec["ends"]
         el = time.monotonic() - rec["t"]
         if rec["status"] != "processing":
             return
-        if el < 3 * s:
-            rec["step"] = min(3, 1 + int(el // s))
+        if el < ends[2]:
+            rec["step"] = 1 if el < ends[0] else 2 if el < ends[1] else 3
             return
         rec["step"] = 3
         if rec["fail"]:
@@ -375,6 +390,9 @@ class Sim:
         """(http status, pairs, absent-field names) for a check-status answer."""
         self.refresh(rec)
         rid, st = rec["recordId"], rec["status"]
+        rec["checks"] += 1
+        if st == "completed" and rec["noticed"] is None:  # completion to first answer saying so
+            rec["noticed"] = (time.monotonic() - rec["t"] - rec["ends"][2]) * self.scale
         if st == "failed":
             pairs = [("error", "Video generation failed"), ("errorCode", "GENERATION_FAILED"),
                      ("recordId", rid)]
@@ -384,7 +402,7 @@ class Sim:
         img, vid = self.media_urls(rec)
         pairs = [("success", True), ("status", st), ("recordId", rid), ("currentStep", rec["step"])]
         if st == "completed":
-            gt = 3 * self.args.step_seconds
+            gt = rec["ends"][2] * self.scale
             gt = int(gt) if gt == int(gt) else round(gt, 3)
             pairs += [("stepName", "Completed"), ("storyboardPrompt", self.prompt(rec)),
                       ("storyboardImageUrl", img), ("videoUrl", vid), ("generationTime", gt)]
@@ -419,7 +437,9 @@ class Sim:
                     "video_bytes": None if r["fail"] else r.get("video_bytes"),
                     "storyboard_sha256": r.get("static_sha256"),
                     "prompt_sha256": sha256(prompt), "prompt_bytes": len(prompt),
-                    "video_cuts": self.cuts[rid], "sig_gen": r["sig_gen"], "file_ver": r["file_ver"]}
+                    "video_cuts": self.cuts[rid], "sig_gen": r["sig_gen"], "file_ver": r["file_ver"],
+                    "checks": r["checks"], "job_seconds": round(r["ends"][2] * self.scale, 3),
+                    "notice_delay_s": None if r["noticed"] is None else round(r["noticed"], 3)}
             return {
                 "generate_requests": self.c["generate_requests"],
                 "generate_accepted": self.c["generate_accepted"],
@@ -432,6 +452,7 @@ class Sim:
                 "api_requests": list(self.api_requests),
                 "generate_log": list(self.generate_log), "faults": dict(self.faults),
                 "fault_hits": dict(self.fault_hits), "ports": dict(self.ports),
+                "tls": {r: dict(c, open=self.tls_open[r]) for r, c in self.tls.items()},
                 "uptime_s": round(time.monotonic() - self.t0, 3)}
 
 

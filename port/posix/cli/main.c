@@ -31,7 +31,7 @@ static const char usage_text[] =
     "  --cacert PEMFILE          trust anchors (env TVC_CA_FILE; default: system bundle)\n"
     "  --resolve HOST:PORT:ADDR  use ADDR for HOST:PORT (repeatable)\n"
     "  --state-dir DIR           journal and request budget (env TVC_STATE_DIR)\n"
-    "  --poll-interval SECONDS   base poll interval (default adaptive 5-10 s)\n"
+    "  --poll-interval SECONDS   base poll interval (default: learnt from past jobs)\n"
     "  --timeout SECONDS         overall deadline for the job (default 900); for status\n"
     "                            and download, no retry starts after it\n"
     "  --max-requests-per-hour N client-side budget of API requests (default 100)\n"
@@ -50,6 +50,7 @@ static struct tvc_port port;
 static struct tvc_tls tls;
 static struct tvc_transport https_t; /* TLS over mbedTLS, for https:// */
 static mbedtls_sha256_context sha_ctx;
+static struct tvc_posix_sha256 sha_ni;
 static struct tvc_hash sha;          /* SHA-256 of downloads */
 static struct tvc_http_client http;
 static char hdr_buf[8192]; /* CDN redirects carry large header blocks */
@@ -295,7 +296,8 @@ static int setup_net(const struct cli_opts *o, int need_tls)
         }
     }
     tvc_tls_transport_init(&https_t, &tls);
-    tvc_hash_mbedtls_init(&sha, &sha_ctx);
+    if (tvc_posix_sha256_init(&sha, &sha_ni) < 0) /* x86 SHA extensions, else mbedTLS */
+        tvc_hash_mbedtls_init(&sha, &sha_ctx);
     tvc_http_client_init(&http, &port, need_tls ? &https_t : NULL, hdr_buf, sizeof hdr_buf, io_buf,
                          sizeof io_buf);
     cli_progress_init(o, &port);
