@@ -70,7 +70,8 @@ include port/skeleton/skeleton.mk
 # Resume at boot: the systemd unit, init script and tvc.conf make install adds.
 include port/posix/dist/dist.mk
 # libFuzzer harnesses (make fuzz, fuzz-build, fuzz-smoke): tests/fuzz/fuzz.mk
-ifeq ($(BOARD),posix)
+# (and on the ARM Linux boards, for tests/test_fuzz_regress's link rule)
+ifneq ($(filter posix linux-armhf linux-aarch64,$(BOARD)),)
 include tests/fuzz/fuzz.mk
 endif
 
