@@ -70,7 +70,8 @@ include port/skeleton/skeleton.mk
 # Resume at boot: the systemd unit, init script and tvc.conf make install adds.
 include port/posix/dist/dist.mk
 # libFuzzer harnesses (make fuzz, fuzz-build, fuzz-smoke): tests/fuzz/fuzz.mk
-ifeq ($(BOARD),posix)
+# (and on the ARM Linux boards, for tests/test_fuzz_regress's link rule)
+ifneq ($(filter posix linux-armhf linux-aarch64,$(BOARD)),)
 include tests/fuzz/fuzz.mk
 endif
 
@@ -213,7 +214,14 @@ test: deps-test
 	@$(MAKE) --no-print-directory BOARD=cortex-m4 BUILD=$(BUILD)/cortex-m4 SRC_CACHE=$(BUILD)/src fw-tls-test fw-flow
 	@$(MAKE) --no-print-directory BOARD=cortex-m4 BUILD=$(BUILD)/cortex-m4 SRC_CACHE=$(BUILD)/src fw-conformance
 	@$(MAKE) --no-print-directory check-static coverage-build
-	@sh tests/run.sh $(BUILD) $(BUILD)/san $(BUILD)/minimal $(BUILD)/cortex-m4 $(BUILD)/cov
+	@$(MAKE) --no-print-directory -j2 MBEDTLS=3.6 BUILD=$(BUILD)/mb36 SRC_CACHE=$(BUILD)/src mbedtls36
+	@$(MAKE) --no-print-directory MBEDTLS=3.6 BUILD=$(BUILD)/mb36 SRC_CACHE=$(BUILD)/src all tests
+	@$(MAKE) --no-print-directory -j2 BOARD=linux-armhf BUILD=$(BUILD)/linux-armhf SRC_CACHE=$(BUILD)/src mbedtls36
+	@$(MAKE) --no-print-directory BOARD=linux-armhf BUILD=$(BUILD)/linux-armhf SRC_CACHE=$(BUILD)/src all tests
+	@$(MAKE) --no-print-directory -j2 BOARD=linux-aarch64 BUILD=$(BUILD)/linux-aarch64 SRC_CACHE=$(BUILD)/src mbedtls36
+	@$(MAKE) --no-print-directory BOARD=linux-aarch64 BUILD=$(BUILD)/linux-aarch64 SRC_CACHE=$(BUILD)/src all tests
+	@sh tests/run.sh $(BUILD) $(BUILD)/san $(BUILD)/minimal $(BUILD)/cortex-m4 $(BUILD)/cov \
+	  $(BUILD)/mb36 $(BUILD)/linux-armhf $(BUILD)/linux-aarch64
 
 ifeq ($(BOARD),cortex-m4)
 # The whole flow on the emulated board, over TLS on lwIP, against the

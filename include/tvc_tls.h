@@ -144,6 +144,15 @@ int tvc_tls_recv(struct tvc_tls *t, uint8_t *buf, size_t len, uint32_t wait_ms);
  */
 void tvc_tls_close(struct tvc_tls *t);
 
+/**
+ * @brief The protocol version the current connection's handshake agreed on,
+ * as on the wire: 0x0303 for TLS 1.2, 0x0304 for TLS 1.3 (mbedTLS 3.6 with
+ * MBEDTLS_SSL_PROTO_TLS1_3, against a server that offers it).
+ * @return the version; 0 while no handshake has completed since
+ *         tvc_tls_start() (and after tvc_tls_close()), or @p t NULL.
+ */
+int tvc_tls_version(const struct tvc_tls *t);
+
 /** @brief Release everything.  Safe to call twice. */
 void tvc_tls_free(struct tvc_tls *t);
 

@@ -31,7 +31,8 @@
 #if !defined(MBEDTLS_SSL_CLI_C) || !defined(MBEDTLS_X509_CRT_PARSE_C) || !defined(MBEDTLS_CTR_DRBG_C)
 #error "libtvc needs MBEDTLS_SSL_CLI_C, MBEDTLS_X509_CRT_PARSE_C and MBEDTLS_CTR_DRBG_C"
 #endif
-#if !defined(MBEDTLS_X509_CHECK_EXTENDED_KEY_USAGE)
+/* (an option of 2.28 only: 3.x always checks, and has no such macro) */
+#if MBEDTLS_VERSION_NUMBER < 0x03000000 && !defined(MBEDTLS_X509_CHECK_EXTENDED_KEY_USAGE)
 #error "libtvc needs MBEDTLS_X509_CHECK_EXTENDED_KEY_USAGE (a leaf must be for serverAuth)"
 #endif
 
@@ -621,6 +622,17 @@ int tvc_tls_recv(struct tvc_tls *t, uint8_t *buf, size_t len, uint32_t wait_ms)
     if (ret == MBEDTLS_ERR_SSL_WANT_READ || ret == MBEDTLS_ERR_SSL_WANT_WRITE)
         return TVC_ERR_AGAIN;
     return fail(t, ret);
+}
+
+int tvc_tls_version(const struct tvc_tls *t)
+{
+    if (t == NULL || t->sock < 0 || t->handshake_done != 1)
+        return 0;
+#if MBEDTLS_VERSION_NUMBER >= 0x03020000
+    return (int)mbedtls_ssl_get_version_number(&t->ssl);
+#else
+    return 0x0300 | t->ssl.minor_ver; /* 2.28: major 3, minor 3 is TLS 1.2 */
+#endif
 }
 
 void tvc_tls_close(struct tvc_tls *t)

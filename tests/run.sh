@@ -25,6 +25,21 @@ run_one() { # name, command...
     total_pass=$((total_pass + p))
     total_fail=$((total_fail + f))
 }
+# Programs built for another Linux architecture (BOARD=linux-armhf,
+# linux-aarch64: static binaries) run under Debian's qemu-user, named
+# explicitly (binfmt_misc is not relied on).  Prints the emulator for the
+# program's ELF machine, or nothing for the host's own.
+elf_machine() { od -An -tx1 -j18 -N2 "$1" 2>/dev/null | tr -d ' \n'; }
+host_machine=$(elf_machine /bin/sh)
+emulator() {
+    m=$(elf_machine "$1")
+    [ -z "$m" ] || [ "$m" = "$host_machine" ] && return 0
+    case $m in
+    2800) echo qemu-arm ;;
+    b700) echo qemu-aarch64 ;;
+    *) echo "tests/run.sh: $1: no emulator for ELF machine $m" >&2; echo false ;;
+    esac
+}
 # The simulator checks itself before anything relies on it.
 run_one tests/sim/selftest.py /usr/bin/python3 "$here/sim/selftest.py"
 for dir in "$@"; do
@@ -32,22 +47,28 @@ for dir in "$@"; do
         [ -x "$t" ] || continue
         case "$t" in *.o|*.d) continue ;; esac
         # tests find their support files (certs.sh) relative to the tree
-        run_one "$t" env TVC_TEST_DIR="$here" "$t"
+        # shellcheck disable=SC2046
+        run_one "$t" env TVC_TEST_DIR="$here" $(emulator "$t") "$t"
     done
     # The libFuzzer harnesses, a few seconds each from the unit tests' seeds.
     [ -d "$dir/fuzz" ] && run_one "$dir/fuzz: tests/fuzz/run.sh" \
         sh "$here/fuzz/run.sh" "$dir/fuzz" "${TVC_FUZZ_SMOKE_SECONDS:-3}"
-    # The real tvc program against the simulator, end to end.
+    # The real tvc program against the simulator, end to end (under
+    # TVC_EXEC_WRAP, the emulator, when built for another architecture).
     [ -x "$dir/tvc" ] && run_one "$dir/tvc: tests/integration/test_cli.py" \
-        /usr/bin/python3 "$here/integration/test_cli.py" "$dir/tvc"
+        env TVC_EXEC_WRAP="$(emulator "$dir/tvc")" /usr/bin/python3 "$here/integration/test_cli.py" "$dir/tvc"
+    # valgrind, fault injection and nginx: the host's own tvc only (a tvc
+    # built for another architecture gets test_cli.py above, under qemu-user).
+    tvc_native=""
+    [ -x "$dir/tvc" ] && [ -z "$(emulator "$dir/tvc")" ] && tvc_native=1
     # The same flow under valgrind, on a build with neither ASan nor gcov.
-    [ -x "$dir/tvc" ] && ! ls "$dir"/src/*.gcno >/dev/null 2>&1 && ! grep -qa __asan_init "$dir/tvc" && \
+    [ -n "$tvc_native" ] && ! ls "$dir"/src/*.gcno >/dev/null 2>&1 && ! grep -qa __asan_init "$dir/tvc" && \
         run_one "$dir/tvc: tests/integration/valgrind_flow.py" /usr/bin/python3 "$here/integration/valgrind_flow.py" "$dir/tvc"
     # Fault injection: hostile answers, network, disk full, torn journals, shared state.
-    [ -x "$dir/tvc" ] && run_one "$dir/tvc: tests/integration/test_faults.py" \
+    [ -n "$tvc_native" ] && run_one "$dir/tvc: tests/integration/test_faults.py" \
         /usr/bin/python3 "$here/integration/test_faults.py" "$dir/tvc"
     # The whole flow through a real nginx (TLS, proxy framing, Range from its files).
-    [ -x "$dir/tvc" ] && run_one "$dir/tvc: tests/integration/test_nginx.py" \
+    [ -n "$tvc_native" ] && run_one "$dir/tvc: tests/integration/test_nginx.py" \
         /usr/bin/python3 "$here/integration/test_nginx.py" "$dir/tvc"
     # Line and branch coverage of src/ from what ran above (make coverage-build).
     ls "$dir"/src/*.gcno >/dev/null 2>&1 && run_one "$dir: tests/coverage.py" /usr/bin/python3 "$here/coverage.py" "$dir"

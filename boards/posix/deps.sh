@@ -1,6 +1,6 @@
 #!/bin/sh
 # Make sure the Debian packages libtvc builds (and tests) with are present.
-# usage: deps.sh build|demo|test|cross|src|fwdemo|fuzz|bench CC
+# usage: deps.sh build|demo|test|cross|src|fwdemo|fuzz|bench|linux-cross CC
 #   fuzz: what the libFuzzer harnesses need (CC is clang): clang's fuzzer
 #   runtime (libclang-rt-14-dev); test checks it too.
 #   cross: the Cortex-M toolchain (CC is the cross compiler) and the host's
@@ -8,6 +8,10 @@
 #   builds BOARD=cortex-m4) and QEMU, which runs its firmware test image.
 #   src: what boards/fetch-src.sh needs to unpack Debian source packages
 #   (dpkg-source and the decompressors).
+#   linux-cross: an ARM Linux cross compiler (CC is arm-linux-gnueabihf-gcc or
+#   aarch64-linux-gnu-gcc) with its static C library, the host's jsmn header
+#   copied for it, and qemu-user, which runs its programs (test checks both
+#   too: make test builds and runs BOARD=linux-armhf and linux-aarch64).
 #   fwdemo: what make demo BOARD=cortex-m4 runs besides the cross build:
 #   QEMU, openssl and python3 (the simulator).
 # Installs what is missing when run as root on a Debian system; otherwise
@@ -21,7 +25,7 @@ pkgs=""
 have_header() { printf '#include <%s>\n' "$1" | $cc -E -x c - >/dev/null 2>&1; }
 if [ "$what" = fwdemo ]; then
     : # the cross build checks its own (deps.sh cross)
-elif [ "$what" = cross ]; then
+elif [ "$what" = cross ] || [ "$what" = linux-cross ]; then
     # jsmn's one header is found by the host compiler and copied for the
     # cross build (the portable core includes no mbedTLS header)
     printf '#include <jsmn.h>\n' | cc -E -x c - >/dev/null 2>&1 || pkgs="$pkgs libjsmn-dev"
@@ -44,6 +48,28 @@ if [ "$what" = cross ] || [ "$what" = test ]; then
         printf '#include <string.h>\n#include <stdint.h>\n' | "$xcc" -E -x c - >/dev/null 2>&1 \
             || pkgs="$pkgs libnewlib-arm-none-eabi"
     fi
+fi
+# ARM Linux: Debian's cross gcc and its C library (only recommended by the
+# gcc package), static libc.a included; qemu-user runs the programs.
+linux_cross() { # triplet debian-arch qemu-name
+    if ! command -v "$1-gcc" >/dev/null 2>&1; then
+        pkgs="$pkgs gcc-$1 libc6-dev-$2-cross"
+    else
+        [ -f "$("$1-gcc" -print-file-name=libc.a)" ] || pkgs="$pkgs libc6-dev-$2-cross"
+    fi
+    command -v "$3" >/dev/null 2>&1 || case " $pkgs " in *" qemu-user "*) ;; *) pkgs="$pkgs qemu-user" ;; esac
+}
+if [ "$what" = linux-cross ]; then
+    case $cc in
+    *aarch64-linux-gnu-gcc) linux_cross aarch64-linux-gnu arm64 qemu-aarch64 ;;
+    *arm-linux-gnueabihf-gcc) linux_cross arm-linux-gnueabihf armhf qemu-arm ;;
+    *) # another toolchain (CROSS_COMPILE=...): the user's own, not installed here
+       command -v "$cc" >/dev/null 2>&1 || { echo "libtvc: $cc not found" >&2; exit 1; } ;;
+    esac
+fi
+if [ "$what" = test ]; then
+    linux_cross arm-linux-gnueabihf armhf qemu-arm
+    linux_cross aarch64-linux-gnu arm64 qemu-aarch64
 fi
 if [ "$what" = test ] || [ "$what" = demo ] || [ "$what" = fwdemo ]; then
     command -v openssl >/dev/null 2>&1 || pkgs="$pkgs openssl"
