@@ -220,8 +220,8 @@ test: deps-test
 	@$(MAKE) --no-print-directory BOARD=linux-armhf BUILD=$(BUILD)/linux-armhf SRC_CACHE=$(BUILD)/src all tests
 	@$(MAKE) --no-print-directory -j2 BOARD=linux-aarch64 BUILD=$(BUILD)/linux-aarch64 SRC_CACHE=$(BUILD)/src mbedtls36
 	@$(MAKE) --no-print-directory BOARD=linux-aarch64 BUILD=$(BUILD)/linux-aarch64 SRC_CACHE=$(BUILD)/src all tests
-	@sh tests/run.sh $(BUILD) $(BUILD)/san $(BUILD)/minimal $(BUILD)/cortex-m4 $(BUILD)/cov \
-	  $(BUILD)/mb36 $(BUILD)/linux-armhf $(BUILD)/linux-aarch64
+	@sh tests/run.sh $(BUILD) $(BUILD)/cortex-m4 $(BUILD)/cov $(BUILD)/linux-armhf \
+	  -- $(BUILD)/san $(BUILD)/minimal $(BUILD)/mb36 $(BUILD)/linux-aarch64
 
 ifeq ($(BOARD),cortex-m4)
 # The whole flow on the emulated board, over TLS on lwIP, against the
