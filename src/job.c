@@ -526,7 +526,7 @@ static int refreshed(struct tvc_job *j, uint32_t *sleep_ms)
 
     j->refresh_ = 0;
     if (j->res.state != TVC_STATE_COMPLETED || !url[0] || strlen(url) >= TVC_URL_MAX ||
-        strcmp(url, img ? j->rec.image_url : j->rec.video_url) == 0) {
+        tvc_ch_streq(url, img ? j->rec.image_url : j->rec.video_url)) {
         j->res.http_status = j->refresh_status_; /* the media host's refusal */
         return finish(j, j->refresh_err_);
     }

@@ -6,6 +6,7 @@
  */
 #include <string.h>
 
+#include "chars.h"
 #include "tvc_poll_plan.h"
 
 static uint16_t secs(uint32_t ms)
@@ -94,7 +95,8 @@ uint32_t tvc_poll_plan_next(const struct tvc_poll_plan *p, uint32_t t, int per_h
     uint32_t fresh = p->fresh_ms, dense = TVC_POLL_DENSE_MS, gap, span;
 
     if (per_hour > 0) { /* a job's dense polls: at most a quarter of the budget */
-        uint64_t b = 4u * (uint64_t)(hi - lo) / (uint32_t)per_hour;
+        /* (tvc_ch_divu: no libgcc 64-bit division on a 32-bit CPU) */
+        uint64_t b = tvc_ch_divu(4u * (uint64_t)(hi - lo), (unsigned)per_hour, NULL);
         if (b > dense)
             dense = b > fresh ? fresh : (uint32_t)b;
     }
