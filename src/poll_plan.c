@@ -96,7 +96,8 @@ uint32_t tvc_poll_plan_next(const struct tvc_poll_plan *p, uint32_t t, int per_h
 
     if (per_hour > 0) { /* a job's dense polls: at most a quarter of the budget */
         /* (tvc_ch_divu: no libgcc 64-bit division on a 32-bit CPU) */
-        uint64_t b = tvc_ch_divu(4u * (uint64_t)(hi - lo), (unsigned)per_hour, NULL);
+        unsigned rem;
+        uint64_t b = tvc_ch_divu(4u * (uint64_t)(hi - lo), (unsigned)per_hour, &rem);
         if (b > dense)
             dense = b > fresh ? fresh : (uint32_t)b;
     }
