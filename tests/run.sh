@@ -113,8 +113,13 @@ for dir in "$@"; do
     [ -n "$tvc_native" ] && run_one "$dir/tvc: tests/integration/test_faults.py" \
         /usr/bin/python3 "$here/integration/test_faults.py" "$dir/tvc"
     # The whole flow through a real nginx (TLS, proxy framing, Range from its files).
+    # A build linked with mbedTLS 3.6 (make MBEDTLS=3.6: its libraries in
+    # $dir/mbedtls) must negotiate TLS 1.3 with nginx.
+    nginx_tls=""
+    [ -f "$dir/mbedtls/libmbedtls.a" ] && nginx_tls="--expect-tls TLSv1.3"
+    # shellcheck disable=SC2086
     [ -n "$tvc_native" ] && run_one "$dir/tvc: tests/integration/test_nginx.py" \
-        /usr/bin/python3 "$here/integration/test_nginx.py" "$dir/tvc"
+        /usr/bin/python3 "$here/integration/test_nginx.py" "$dir/tvc" $nginx_tls
     # Line and branch coverage of src/ from what ran above (make coverage-build).
     ls "$dir"/src/*.gcno >/dev/null 2>&1 && run_one "$dir: tests/coverage.py" /usr/bin/python3 "$here/coverage.py" "$dir"
     # The core unit tests on the emulated Cortex-M4 (BOARD=cortex-m4).
