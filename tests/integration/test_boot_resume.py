@@ -35,6 +35,8 @@ import time  # noqa: E402
 import traceback  # noqa: E402
 import urllib.request  # noqa: E402
 
+from simproc import SimProcess  # noqa: E402
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.abspath(os.path.join(HERE, "..", ".."))
 SIM = os.path.join(HERE, "..", "sim", "nanophoto_sim.py")
@@ -47,39 +49,11 @@ KEY = "boot-key-0123456789"
 SERVICE_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 
 
-class Sim:
+class Sim(SimProcess):
     def __init__(self, work):
-        self.dir = os.path.join(work, "sim")
-        os.makedirs(self.dir)
-        ready = os.path.join(self.dir, "ready.json")
-        args = ["/usr/bin/python3", SIM, "--state-dir", self.dir, "--ready-file", ready,
-                "--keys", KEY + ":100", "--step-seconds", "0.4", "--video-bytes", "300000",
-                "--max-seconds", "300", "--max-requests", "5000"]
-        self.log = open(os.path.join(self.dir, "stdout.log"), "wb")
-        self.proc = subprocess.Popen(args, stdout=self.log, stderr=subprocess.STDOUT)
-        deadline = time.time() + 30
-        while not os.path.exists(ready):
-            if time.time() > deadline or self.proc.poll() is not None:
-                self.stop()
-                raise RuntimeError("simulator did not start")
-            time.sleep(0.05)
-        info = json.load(open(ready))
-        self.base, self.ca = info["api_base"], info["ca_file"]
-        self.ctx = ssl.create_default_context(cafile=self.ca)
-
-    def stats(self):
-        with urllib.request.urlopen(self.base + "/__sim/stats", context=self.ctx, timeout=10) as r:
-            return json.loads(r.read())
-
-    def stop(self):
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
-        self.log.close()
+        SimProcess.__init__(self, os.path.join(work, "sim"), [
+            "--keys", KEY + ":100", "--step-seconds", "0.4", "--video-bytes", "300000",
+            "--max-seconds", "300", "--max-requests", "5000"])
 
 
 def check(cond, what):

@@ -23,6 +23,8 @@ import time  # noqa: E402
 import traceback  # noqa: E402
 import urllib.request  # noqa: E402
 
+from simproc import SimProcess  # noqa: E402
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 SIM = os.path.join(HERE, "..", "sim", "nanophoto_sim.py")
 TVC = os.path.abspath(sys.argv[1]) if len(sys.argv) > 1 else "build/tvc"
@@ -34,39 +36,14 @@ OTHER_KEY = "other-key-abcdef"
 POOR_KEY = "poor-key"
 
 
-class Sim:
+class Sim(SimProcess):
     """One simulator process with its own state directory."""
 
     def __init__(self, work, name, *extra):
-        self.dir = os.path.join(work, "sim-" + name)
-        os.makedirs(self.dir)
-        ready = os.path.join(self.dir, "ready.json")
-        args = ["/usr/bin/python3", SIM, "--state-dir", self.dir, "--ready-file", ready,
-                "--keys", "%s:400,%s:40,%s:0" % (KEY, OTHER_KEY, POOR_KEY),
-                "--step-seconds", "0.3", "--video-bytes", "300000",
-                "--max-seconds", "600", "--max-requests", "20000"] + list(extra)
-        self.log = open(os.path.join(self.dir, "stdout.log"), "wb")
-        self.proc = subprocess.Popen(args, stdout=self.log, stderr=subprocess.STDOUT)
-        deadline = time.time() + 30
-        while not os.path.exists(ready):
-            if time.time() > deadline or self.proc.poll() is not None:
-                self.stop()
-                raise RuntimeError("simulator did not start: " + open(self.log.name).read())
-            time.sleep(0.05)
-        self.info = json.load(open(ready))
-        self.base = self.info["api_base"]
-        self.ca = self.info["ca_file"]
-        self.ctx = ssl.create_default_context(cafile=self.ca)
-
-    def admin(self, path, body=None):
-        data = None if body is None else json.dumps(body).encode()
-        req = urllib.request.Request(self.base + "/__sim/" + path, data=data,
-                                     method="GET" if body is None else "POST")
-        with urllib.request.urlopen(req, context=self.ctx, timeout=10) as r:
-            return json.loads(r.read())
-
-    def stats(self):
-        return self.admin("stats")
+        SimProcess.__init__(self, os.path.join(work, "sim-" + name), [
+            "--keys", "%s:400,%s:40,%s:0" % (KEY, OTHER_KEY, POOR_KEY),
+            "--step-seconds", "0.3", "--video-bytes", "300000",
+            "--max-seconds", "600", "--max-requests", "20000"] + list(extra))
 
     def reset(self, **faults):
         self.admin("reset-counters", {})
@@ -78,16 +55,6 @@ class Sim:
                 "media_bps": 0}
         base.update(faults)
         self.admin("faults", base)
-
-    def stop(self):
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
-        self.log.close()
 
 
 class Env:

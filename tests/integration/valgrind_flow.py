@@ -28,6 +28,8 @@ import tempfile  # noqa: E402
 import time  # noqa: E402
 import urllib.request  # noqa: E402
 
+from simproc import SimProcess  # noqa: E402
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 SIM = os.path.join(HERE, "..", "sim", "nanophoto_sim.py")
 KEY = "vg-key-0123456789abcdef"
@@ -35,54 +37,16 @@ POOR_KEY = "vg-poor-key"
 RUN_TIMEOUT = 240  # seconds per tvc run under valgrind
 
 
-class Sim:
+class Sim(SimProcess):
     def __init__(self, work):
-        self.dir = os.path.join(work, "sim")
-        os.makedirs(self.dir)
-        ready = os.path.join(self.dir, "ready.json")
-        self.log = open(os.path.join(self.dir, "stdout.log"), "wb")
-        self.proc = subprocess.Popen(
-            ["/usr/bin/python3", SIM, "--state-dir", self.dir, "--ready-file", ready,
-             "--keys", "%s:100,%s:0" % (KEY, POOR_KEY), "--step-seconds", "0.2",
-             "--video-bytes", "120000", "--max-seconds", "900", "--max-requests", "5000"],
-            stdout=self.log, stderr=subprocess.STDOUT)
-        deadline = time.time() + 30
-        while not os.path.exists(ready):
-            if time.time() > deadline or self.proc.poll() is not None:
-                self.stop()
-                raise RuntimeError("simulator did not start")
-            time.sleep(0.05)
-        time.sleep(0.05)
-        with open(ready) as f:
-            info = json.load(f)
-        self.base = info["api_base"]
-        self.ca = info["ca_file"]
-        self.ctx = ssl.create_default_context(cafile=self.ca)
-
-    def admin(self, path, body=None):
-        data = None if body is None else json.dumps(body).encode()
-        req = urllib.request.Request(self.base + "/__sim/" + path, data=data,
-                                     method="GET" if body is None else "POST")
-        with urllib.request.urlopen(req, context=self.ctx, timeout=10) as r:
-            return json.loads(r.read())
-
-    def stats(self):
-        return self.admin("stats")
+        SimProcess.__init__(self, os.path.join(work, "sim"), [
+            "--keys", "%s:100,%s:0" % (KEY, POOR_KEY), "--step-seconds", "0.2",
+            "--video-bytes", "120000", "--max-seconds", "900", "--max-requests", "5000"])
 
     def faults(self, **f):
         self.admin("reset-counters", {})
         if f:
             self.admin("faults", f)
-
-    def stop(self):
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
-        self.log.close()
 
 
 class Run:
