@@ -160,3 +160,41 @@ struct fp_conn *fp_add(struct fp *f, const char *resp0)
     }
     return c;
 }
+
+/* ---- a real storage half behind the fake port (fp_use_storage) ---- */
+
+static const struct tvc_port *st_real;
+
+static int st_open(void *c, const char *p, unsigned f) { (void)c; return st_real->file_open(st_real->ctx, p, f); }
+static int st_read(void *c, int fh, uint8_t *b, size_t n) { (void)c; return st_real->file_read(st_real->ctx, fh, b, n); }
+static int st_write(void *c, int fh, const uint8_t *b, size_t n) { (void)c; return st_real->file_write(st_real->ctx, fh, b, n); }
+static int st_sync(void *c, int fh) { (void)c; return st_real->file_sync(st_real->ctx, fh); }
+static int st_close(void *c, int fh) { (void)c; return st_real->file_close(st_real->ctx, fh); }
+static int st_lock(void *c, int fh) { (void)c; return st_real->file_lock(st_real->ctx, fh); }
+static int st_size(void *c, const char *p, uint64_t *sz) { (void)c; return st_real->file_size(st_real->ctx, p, sz); }
+static int st_rename(void *c, const char *a, const char *b) { (void)c; return st_real->file_rename(st_real->ctx, a, b); }
+static int st_remove(void *c, const char *p) { (void)c; return st_real->file_remove(st_real->ctx, p); }
+static int st_dsync(void *c, const char *d) { (void)c; return st_real->dir_sync(st_real->ctx, d); }
+static int st_dcreate(void *c, const char *d) { (void)c; return st_real->dir_create(st_real->ctx, d); }
+static int st_dlist(void *c, const char *d, int (*cb)(void *, const char *), void *u)
+{
+    (void)c;
+    return st_real->dir_list(st_real->ctx, d, cb, u);
+}
+
+void fp_use_storage(struct tvc_port *port, const struct tvc_port *real)
+{
+    st_real = real;
+    port->file_open = st_open;
+    port->file_read = st_read;
+    port->file_write = st_write;
+    port->file_sync = st_sync;
+    port->file_close = st_close;
+    port->file_lock = st_lock;
+    port->file_size = st_size;
+    port->file_rename = st_rename;
+    port->file_remove = st_remove;
+    port->dir_sync = st_dsync;
+    port->dir_create = st_dcreate;
+    port->dir_list = st_dlist;
+}

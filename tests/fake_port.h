@@ -51,6 +51,10 @@ struct fp {
 
 /* Fill @p port with the fake bound to @p f (f zeroed by the caller first). */
 void fp_init(struct fp *f, struct tvc_port *port);
+/* Give @p port the storage half of @p real (e.g. the POSIX port), each call
+ * made with real's own context; the virtual network and clock stay the
+ * fake's.  One real port at a time (it is kept by pointer). */
+void fp_use_storage(struct tvc_port *port, const struct tvc_port *real);
 /* Add a scripted connection; returns it for further settings. */
 struct fp_conn *fp_add(struct fp *f, const char *resp0);
 

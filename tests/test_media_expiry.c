@@ -58,22 +58,6 @@ static struct tvc_port pxp;
 static char dir[128], sdir[200], out[300], part[320], meta[330];
 static const struct tvc_gen_params params = {"Media expiry test", NULL, NULL, 10, 0};
 
-static int s_open(void *c, const char *p, unsigned f) { (void)c; return pxp.file_open(pxp.ctx, p, f); }
-static int s_read(void *c, int fh, uint8_t *b, size_t n) { (void)c; return pxp.file_read(pxp.ctx, fh, b, n); }
-static int s_write(void *c, int fh, const uint8_t *b, size_t n) { (void)c; return pxp.file_write(pxp.ctx, fh, b, n); }
-static int s_sync(void *c, int fh) { (void)c; return pxp.file_sync(pxp.ctx, fh); }
-static int s_close(void *c, int fh) { (void)c; return pxp.file_close(pxp.ctx, fh); }
-static int s_lock(void *c, int fh) { (void)c; return pxp.file_lock(pxp.ctx, fh); }
-static int s_size(void *c, const char *p, uint64_t *sz) { (void)c; return pxp.file_size(pxp.ctx, p, sz); }
-static int s_rename(void *c, const char *a, const char *b) { (void)c; return pxp.file_rename(pxp.ctx, a, b); }
-static int s_remove(void *c, const char *p) { (void)c; return pxp.file_remove(pxp.ctx, p); }
-static int s_dsync(void *c, const char *d) { (void)c; return pxp.dir_sync(pxp.ctx, d); }
-static int s_dcreate(void *c, const char *d) { (void)c; return pxp.dir_create(pxp.ctx, d); }
-static int s_dlist(void *c, const char *d, int (*cb)(void *, const char *), void *u)
-{
-    (void)c;
-    return pxp.dir_list(pxp.ctx, d, cb, u);
-}
 
 static void setup(void)
 {
@@ -94,18 +78,7 @@ static void setup(void)
     snprintf(meta, sizeof meta, "%s.part.meta", out);
     fp_init(&W->fp, &W->port);
     W->fp.seed = 0x9e3779b97f4a7c15ull;
-    W->port.file_open = s_open;
-    W->port.file_read = s_read;
-    W->port.file_write = s_write;
-    W->port.file_sync = s_sync;
-    W->port.file_close = s_close;
-    W->port.file_lock = s_lock;
-    W->port.file_size = s_size;
-    W->port.file_rename = s_rename;
-    W->port.file_remove = s_remove;
-    W->port.dir_sync = s_dsync;
-    W->port.dir_create = s_dcreate;
-    W->port.dir_list = s_dlist;
+    fp_use_storage(&W->port, &pxp);
     tvc_http_client_init(&W->http, &W->port, NULL, W->hdr, sizeof W->hdr, W->io, sizeof W->io);
     CHECK_EQ(tvc_journal_open(&W->jn, &W->port, sdir), 0);
     tvc_hash_mbedtls_init(&h, &sha);

@@ -278,22 +278,6 @@ static void t_hist_file(void)
  * journal, and the next job plans from it. */
 static struct fp fp;
 static struct tvc_port port;
-static int s_open(void *c, const char *p, unsigned f) { (void)c; return pxp.file_open(pxp.ctx, p, f); }
-static int s_read(void *c, int fh, uint8_t *b, size_t n) { (void)c; return pxp.file_read(pxp.ctx, fh, b, n); }
-static int s_write(void *c, int fh, const uint8_t *b, size_t n) { (void)c; return pxp.file_write(pxp.ctx, fh, b, n); }
-static int s_sync(void *c, int fh) { (void)c; return pxp.file_sync(pxp.ctx, fh); }
-static int s_close(void *c, int fh) { (void)c; return pxp.file_close(pxp.ctx, fh); }
-static int s_lock(void *c, int fh) { (void)c; return pxp.file_lock(pxp.ctx, fh); }
-static int s_size(void *c, const char *p, uint64_t *sz) { (void)c; return pxp.file_size(pxp.ctx, p, sz); }
-static int s_rename(void *c, const char *a, const char *b) { (void)c; return pxp.file_rename(pxp.ctx, a, b); }
-static int s_remove(void *c, const char *p) { (void)c; return pxp.file_remove(pxp.ctx, p); }
-static int s_dsync(void *c, const char *d) { (void)c; return pxp.dir_sync(pxp.ctx, d); }
-static int s_dcreate(void *c, const char *d) { (void)c; return pxp.dir_create(pxp.ctx, d); }
-static int s_dlist(void *c, const char *d, int (*cb)(void *, const char *), void *u)
-{
-    (void)c;
-    return pxp.dir_list(pxp.ctx, d, cb, u);
-}
 static int64_t s_wall(void *c)
 {
     (void)c;
@@ -358,10 +342,7 @@ static void t_job_learns(void)
     memset(&fp, 0, sizeof fp);
     fp_init(&fp, &port);
     fp.seed = 0x9e3779b97f4a7c15ull;
-    port.file_open = s_open; port.file_read = s_read; port.file_write = s_write;
-    port.file_sync = s_sync; port.file_close = s_close; port.file_lock = s_lock;
-    port.file_size = s_size; port.file_rename = s_rename; port.file_remove = s_remove;
-    port.dir_sync = s_dsync; port.dir_create = s_dcreate; port.dir_list = s_dlist;
+    fp_use_storage(&port, &pxp);
     port.wall_time = s_wall;
     tvc_http_client_init(&http, &port, NULL, hdr, sizeof hdr, io, sizeof io);
     CHECK_EQ(tvc_journal_open(&jn, &port, sdir), 0);
